@@ -1,0 +1,161 @@
+import { z } from "zod";
+import { omitDefaults, sha256Hex, toCanonicalJson, toCanonicalRunSpec, type Identity } from "./canonical.js";
+import { AppError, type FieldError } from "./errors.js";
+import { LIMITS } from "./limits.js";
+import { DEFAULT_RUN_SPEC, SPEC_VERSION, runSpecSchema, sparsityToDensity, type RunSpec } from "./spec.js";
+import { toFieldErrors, toJsonPointer } from "./validation.js";
+
+export type GridValue = number | string;
+/** One grid point: grid key → value, keys in canonical (sorted) order. */
+export type GridPoint = Record<string, GridValue>;
+
+/** Dotted paths a grid may vary: every leaf of a run spec except its identity fields. */
+export const GRID_PATHS: readonly string[] = Object.entries(DEFAULT_RUN_SPEC).flatMap(([section, value]) =>
+  typeof value === "object" && value !== null ? Object.keys(value).map((field) => `${section}.${field}`) : [],
+);
+const SPARSITY_PATH = "pruning.sparsity";
+const DENSITY_PATH = "pruning.density";
+
+const sweepEnvelopeSchema = z.strictObject({
+  version: z.literal(SPEC_VERSION).default(SPEC_VERSION),
+  base: z.record(z.string(), z.unknown()).default({}),
+  grid: z
+    .record(z.string(), z.array(z.union([z.number(), z.string()])).min(1).max(LIMITS.maxGridValues))
+    .refine((grid) => Object.keys(grid).length >= 1, "the grid needs at least one key")
+    .refine((grid) => Object.keys(grid).length <= LIMITS.maxGridKeys, `the grid has at most ${LIMITS.maxGridKeys} keys`),
+  repeats: z.int().min(1).max(LIMITS.maxRepeats).default(1),
+});
+
+export interface SweepSpec {
+  version: typeof SPEC_VERSION;
+  base: RunSpec;
+  /** Normalized grid: `pruning.sparsity` became `pruning.density`; keys sorted, values in given order. */
+  grid: Record<string, GridValue[]>;
+  repeats: number;
+}
+
+export interface SweepMember {
+  pointIndex: number;
+  repeat: number;
+  spec: RunSpec;
+}
+
+function fail(errors: FieldError[]): never {
+  const first = errors[0]!;
+  throw new AppError("validation_failed", `Invalid sweep spec: ${first.path || "(body)"}: ${first.message}`, { errors });
+}
+
+function setPath(spec: RunSpec, path: string, value: GridValue): Record<string, unknown> {
+  const [section, field] = path.split(".") as [keyof RunSpec, string];
+  return { ...spec, [section]: { ...(spec[section] as object), [field]: value } };
+}
+
+/** The cartesian product of the grid: keys in sorted order, the last key varying fastest. */
+export function gridPoints(grid: Record<string, GridValue[]>): GridPoint[] {
+  return Object.keys(grid)
+    .sort()
+    .reduce<GridPoint[]>((points, key) => points.flatMap((point) => grid[key]!.map((value) => ({ ...point, [key]: value }))), [{}]);
+}
+
+function normalizeGrid(grid: Record<string, GridValue[]>): Record<string, GridValue[]> {
+  const errors: FieldError[] = [];
+  if (SPARSITY_PATH in grid && DENSITY_PATH in grid) {
+    errors.push({ path: toJsonPointer(["grid", SPARSITY_PATH]), message: "vary density or sparsity, not both" });
+  }
+  const normalized: Record<string, GridValue[]> = {};
+  for (const key of Object.keys(grid).sort()) {
+    const values = grid[key]!;
+    if (key !== SPARSITY_PATH && !GRID_PATHS.includes(key)) {
+      errors.push({ path: toJsonPointer(["grid", key]), message: `not a grid path; one of ${[...GRID_PATHS, SPARSITY_PATH].join(", ")}` });
+      continue;
+    }
+    const seen = new Set<string>();
+    values.forEach((value, index) => {
+      const id = JSON.stringify(value);
+      if (seen.has(id)) errors.push({ path: toJsonPointer(["grid", key, index]), message: `duplicate value ${id}` });
+      seen.add(id);
+    });
+    normalized[key === SPARSITY_PATH ? DENSITY_PATH : key] =
+      key === SPARSITY_PATH ? values.map((value) => (typeof value === "number" ? sparsityToDensity(value) : value)) : values;
+  }
+  if (errors.length > 0) fail(errors);
+  return normalized;
+}
+
+/**
+ * Parses a sweep spec: the base must be a valid run spec, the grid keys known paths with distinct
+ * values, and every member a valid run spec. Throws `validation_failed` with JSON Pointer paths.
+ */
+export function parseSweepSpec(input: unknown): SweepSpec {
+  const envelope = sweepEnvelopeSchema.safeParse(input);
+  if (!envelope.success) fail(toFieldErrors(envelope.error));
+  const { base: baseInput, repeats } = envelope.data;
+  const baseParsed = runSpecSchema.safeParse(baseInput);
+  if (!baseParsed.success) fail(toFieldErrors(baseParsed.error, ["base"]));
+  const base = baseParsed.data;
+  const grid = normalizeGrid(envelope.data.grid);
+
+  const points = gridPoints(grid);
+  if (points.length * repeats > LIMITS.maxSweepRuns) {
+    fail([{ path: "/repeats", message: `${points.length} points × ${repeats} repeats exceeds ${LIMITS.maxSweepRuns} runs` }]);
+  }
+  if (base.seed + repeats - 1 > LIMITS.maxSeed) {
+    fail([{ path: "/repeats", message: `seeds ${base.seed}…${base.seed + repeats - 1} exceed ${LIMITS.maxSeed}` }]);
+  }
+  const sweep: SweepSpec = { version: SPEC_VERSION, base, grid, repeats };
+  expandSweep(sweep); // validates every grid point as a run spec
+  return sweep;
+}
+
+/** The member run specs, point by point, each repeated with seeds base.seed + r (DESIGN §2). */
+export function expandSweep(sweep: SweepSpec): SweepMember[] {
+  const members: SweepMember[] = [];
+  const errors: FieldError[] = [];
+  gridPoints(sweep.grid).forEach((point, pointIndex) => {
+    const candidate = Object.entries(point).reduce<Record<string, unknown>>(
+      (spec, [key, value]) => setPath(spec as RunSpec, key, value),
+      sweep.base,
+    );
+    const parsed = runSpecSchema.safeParse(candidate);
+    if (!parsed.success) {
+      for (const error of toFieldErrors(parsed.error)) {
+        const key = error.path.slice(1).replace("/", ".");
+        const index = key in sweep.grid ? sweep.grid[key]!.indexOf(point[key]!) : -1;
+        errors.push(
+          index >= 0
+            ? { path: toJsonPointer(["grid", key, index]), message: error.message }
+            : { path: "/grid", message: `at ${JSON.stringify(point)}: ${error.path || "(spec)"}: ${error.message}` },
+        );
+      }
+      return;
+    }
+    for (let repeat = 0; repeat < sweep.repeats; repeat++) {
+      members.push({ pointIndex, repeat, spec: { ...parsed.data, seed: sweep.base.seed + repeat } });
+    }
+  });
+  if (errors.length > 0) fail(errors.filter((e, i) => errors.findIndex((o) => o.path === e.path && o.message === e.message) === i));
+  return members;
+}
+
+/**
+ * Canonical object of a sweep: base fields the grid overrides are dropped (they cannot change any
+ * member), the base is canonical as a run spec, `repeats` omitted when 1.
+ */
+export function toCanonicalSweepSpec(sweep: SweepSpec): Record<string, unknown> {
+  const base = Object.keys(sweep.grid).reduce<Record<string, unknown>>((spec, key) => {
+    const [section, field] = key.split(".") as [keyof RunSpec, string];
+    return setPath(spec as RunSpec, key, (DEFAULT_RUN_SPEC[section] as Record<string, GridValue>)[field]!);
+  }, sweep.base);
+  const canonicalBase = toCanonicalRunSpec(base as RunSpec);
+  return {
+    ...omitDefaults({ repeats: sweep.repeats }, { repeats: 1 }),
+    version: SPEC_VERSION,
+    base: canonicalBase,
+    grid: sweep.grid,
+  };
+}
+
+export async function identifySweepSpec(sweep: SweepSpec): Promise<Identity<SweepSpec>> {
+  const canonical = toCanonicalJson(toCanonicalSweepSpec(sweep));
+  return { hash: await sha256Hex(canonical), canonical, spec: sweep };
+}
