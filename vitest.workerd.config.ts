@@ -7,6 +7,7 @@ export default defineProject({
   test: {
     name: "workerd",
     include: ["test/workerd/**/*.test.ts"],
+    globalSetup: ["test/workerd/global-setup.ts"],
     testTimeout: 120_000,
   },
 });

@@ -2,10 +2,8 @@ import { createStream } from "./rng.js";
 import type { RunSpec } from "./spec.js";
 
 /**
- * Initial weights and the pruning mask, laid out d × (K·m): row k is input coordinate k, column
- * j·m + r is filter r of class j. With this layout both X·W̃ (forward) and Xᵀ·G (weight gradient) are
- * untransposed products on the backend (DESIGN §3). Draws run in the paper's order (j, r, k), so the
- * numbers do not depend on the layout.
+ * Initial weights and the pruning mask, laid out (K·m) × d: row j·m + r is the filter w_{j,r} of the
+ * paper (§2), column k its input coordinate. Draws run in the paper's order (j, r, k).
  */
 export interface Parameters {
   patchDim: number;
@@ -17,7 +15,7 @@ export interface Parameters {
   mask: Float32Array;
 }
 
-export function filterColumn(width: number, classIndex: number, filter: number): number {
+export function filterRow(width: number, classIndex: number, filter: number): number {
   return classIndex * width + filter;
 }
 
@@ -25,18 +23,17 @@ export function filterColumn(width: number, classIndex: number, filter: number):
 export function generateParameters(spec: RunSpec): Parameters {
   const { classes, patchDim } = spec.data;
   const { width, initStd } = spec.model;
-  const columns = classes * width;
-  const weights = new Float32Array(patchDim * columns);
-  const mask = new Float32Array(patchDim * columns);
+  const weights = new Float32Array(classes * width * patchDim);
+  const mask = new Float32Array(classes * width * patchDim);
   const initRng = createStream(spec.seed, "init");
   const maskRng = createStream(spec.seed, "mask");
   const density = spec.pruning.density;
   for (let j = 0; j < classes; j++) {
     for (let r = 0; r < width; r++) {
-      const column = filterColumn(width, j, r);
+      const offset = filterRow(width, j, r) * patchDim;
       for (let k = 0; k < patchDim; k++) {
-        weights[k * columns + column] = initStd * initRng.normal();
-        mask[k * columns + column] = maskRng.uniform() < density ? 1 : 0;
+        weights[offset + k] = initStd * initRng.normal();
+        mask[offset + k] = maskRng.uniform() < density ? 1 : 0;
       }
     }
   }
@@ -57,11 +54,10 @@ export function signalCoordinate(spec: RunSpec, classIndex: number): number {
 
 /** |S_signal^j| per class (§2): filters of class j whose mask keeps the signal coordinate of μ_j. */
 export function countSignalNeurons(spec: RunSpec, params: Parameters): number[] {
-  const columns = params.classes * params.width;
   return Array.from({ length: params.classes }, (_, j) => {
-    const row = signalCoordinate(spec, j) * columns;
+    const coordinate = signalCoordinate(spec, j);
     let count = 0;
-    for (let r = 0; r < params.width; r++) count += params.mask[row + filterColumn(params.width, j, r)]!;
+    for (let r = 0; r < params.width; r++) count += params.mask[filterRow(params.width, j, r) * params.patchDim + coordinate]!;
     return count;
   });
 }

@@ -4,7 +4,7 @@ import { toDenseInputs, type Dataset, type RunSpec } from "../../src/core/index.
  * A deliberately plain float64 implementation of the paper's loss (§2), written from the formula
  * on dense inputs x = [x1, x2], independent of the engine's layout tricks:
  * F_j(x) = Σ_r σ(⟨w̃_{j,r}, x1⟩) + σ(⟨w̃_{j,r}, x2⟩), L_S = mean_i −log softmax(F(x_i))_{y_i}.
- * `weights` is d × Km, column j·m + r.
+ * `weights` is Km × d, row j·m + r the filter w̃_{j,r}.
  */
 export function referenceLoss(spec: RunSpec, data: Dataset, weights: Float64Array): number {
   const d = spec.data.patchDim;
@@ -20,7 +20,7 @@ export function referenceLoss(spec: RunSpec, data: Dataset, weights: Float64Arra
       for (let r = 0; r < m; r++) {
         for (const patch of [0, 1]) {
           let dot = 0;
-          for (let k = 0; k < d; k++) dot += weights[k * K * m + j * m + r]! * x[i * 2 * d + patch * d + k]!;
+          for (let k = 0; k < d; k++) dot += weights[(j * m + r) * d + k]! * x[i * 2 * d + patch * d + k]!;
           F[j]! += sigma(dot);
         }
       }
