@@ -12,6 +12,7 @@ export default defineConfig({
           name: "node",
           include: ["test/**/*.test.ts"],
           exclude: ["test/workerd/**"],
+          globalSetup: ["test/setup/postgres.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

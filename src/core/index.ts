@@ -12,3 +12,4 @@ export * from "./spec.js";
 export * from "./sweep.js";
 export * from "./theory.js";
 export * from "./validation.js";
+export * from "./status.js";

@@ -1,0 +1,31 @@
+import { Pool, neonConfig } from "@neondatabase/serverless";
+import { drizzle } from "drizzle-orm/neon-serverless";
+import type { DbHandle } from "./db.js";
+import { schema } from "./schema.js";
+
+export interface NeonOptions {
+  /**
+   * `host:port/path` of a WebSocket→TCP proxy in front of a plain PostgreSQL server (local
+   * development and tests). Unset in production, where Neon terminates the WebSocket itself.
+   */
+  wsProxy?: string;
+  /** For Node 20, which has no global WebSocket (pass the `ws` package). */
+  webSocketConstructor?: unknown;
+}
+
+/**
+ * A database over the Neon serverless driver (Postgres over WebSocket), the production driver and
+ * the one the Worker uses. Create one per request in a Worker (DESIGN §3).
+ */
+export function createNeonDb(connectionString: string, options: NeonOptions = {}): DbHandle {
+  if (options.webSocketConstructor) neonConfig.webSocketConstructor = options.webSocketConstructor as never;
+  if (options.wsProxy) {
+    // A plain server behind a local proxy: no TLS inside the socket, and no pipelining (SCRAM fails with it).
+    neonConfig.wsProxy = options.wsProxy;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineTLS = false;
+    neonConfig.pipelineConnect = false;
+  }
+  const pool = new Pool({ connectionString, max: 10 });
+  return { db: drizzle({ client: pool, schema }) as never, driver: "neon", close: () => pool.end() };
+}

@@ -1,0 +1,218 @@
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { AppError, type EngineInfo, type Placement, type RunResult, type RunStatus } from "../core/index.js";
+import { rowsOf, type Db } from "./db.js";
+import { runs, type RunRow } from "./schema.js";
+
+/** Where and by what a result was computed; never part of a run's identity. */
+export interface Provenance {
+  engine: EngineInfo;
+  executor: Placement;
+  runnerId: string | null;
+  trainMs: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface RunError {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+export interface Lease {
+  hash: string;
+  leaseId: string;
+  leaseUntil: Date;
+  spec: unknown;
+  attempts: number;
+}
+
+export interface RunListItem {
+  hash: string;
+  status: RunStatus;
+  placement: Placement;
+  attempts: number;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+const seconds = (ms: number) => sql`make_interval(secs => ${ms / 1000})`;
+
+/**
+ * Runs and their jobs in Postgres. Every state change is one guarded SQL statement (DESIGN §4), so
+ * it is atomic on every driver, including ones without interactive transactions; the database
+ * refuses what the statements do not (constraints and the transition trigger).
+ */
+export function createRunStore(db: Db) {
+  const byHash = async (hash: string): Promise<RunRow | null> => (await db.select().from(runs).where(eq(runs.hash, hash)))[0] ?? null;
+
+  return {
+    get: byHash,
+
+    /**
+     * Creates the run's job unless the hash is known, in one statement; a known hash returns the
+     * existing run whatever its state. Refuses with `too_many_queued` when `queuedCap` runs are
+     * already queued (a soft cap: concurrent submits can pass it by their number).
+     */
+    async submit(input: { hash: string; spec: unknown; placement: Placement; queuedCap: number }): Promise<{ run: RunRow; created: boolean }> {
+      const inserted = rowsOf<{ hash: string }>(
+        await db.execute(sql`
+          insert into runs (hash, spec, placement)
+          select ${input.hash}, ${JSON.stringify(input.spec)}::jsonb, ${input.placement}
+          where (select count(*) from runs where status = 'queued') < ${input.queuedCap}
+          on conflict (hash) do nothing
+          returning hash`),
+      );
+      const run = await byHash(input.hash);
+      if (!run) throw new AppError("too_many_queued", `${input.queuedCap} runs are already queued; retry later`, { retryable: true });
+      return { run, created: inserted.length > 0 };
+    },
+
+    /**
+     * Leases up to `max` queued jobs of a placement, oldest first, each with a new server-made lease
+     * id (FOR UPDATE SKIP LOCKED: concurrent claimers never get the same job).
+     */
+    async claim(input: { placement: Placement; holder: string; max: number; leaseMs: number }): Promise<Lease[]> {
+      // A materialized CTE picks the rows once; `where hash in (select … limit n for update skip
+      // locked)` may be rescanned by the planner and update more than n rows.
+      const rows = rowsOf<{ seq: number; hash: string; lease_id: string; lease_until: string | Date; spec: unknown; attempts: number }>(
+        await db.execute(sql`
+          with picked as materialized (
+            select hash from runs
+            where status = 'queued' and placement = ${input.placement}
+            order by seq
+            limit ${input.max}
+            for update skip locked
+          )
+          update runs set status = 'running', lease_id = gen_random_uuid(), lease_until = now() + ${seconds(input.leaseMs)},
+            holder = ${input.holder}, started_at = now(), progress_step = null
+          from picked
+          where runs.hash = picked.hash and runs.status = 'queued'
+          returning runs.seq, runs.hash, runs.lease_id, runs.lease_until, runs.spec, runs.attempts`),
+      );
+      rows.sort((a, b) => Number(a.seq) - Number(b.seq)); // oldest first
+      return rows.map((row) => ({ hash: row.hash, leaseId: row.lease_id, leaseUntil: new Date(row.lease_until), spec: row.spec, attempts: Number(row.attempts) }));
+    },
+
+    /** Extends a held lease; null when the lease is no longer held (expired, canceled, re-leased). */
+    async heartbeat(input: { hash: string; leaseId: string; leaseMs: number; progressStep?: number }): Promise<RunRow | null> {
+      const [row] = await db
+        .update(runs)
+        .set({ leaseUntil: sql`now() + ${seconds(input.leaseMs)}`, ...(input.progressStep === undefined ? {} : { progressStep: input.progressStep }) })
+        .where(and(eq(runs.hash, input.hash), eq(runs.leaseId, input.leaseId), eq(runs.status, "running")))
+        .returning();
+      return row ?? null;
+    },
+
+    /** Stores the result under the held lease, once; null when the lease is not held. */
+    async complete(input: { hash: string; leaseId: string; result: RunResult; provenance: Provenance }): Promise<RunRow | null> {
+      const [row] = await db
+        .update(runs)
+        .set({ status: "succeeded", result: input.result, provenance: input.provenance, error: null, leaseId: null, leaseUntil: null, finishedAt: sql`now()` })
+        .where(and(eq(runs.hash, input.hash), eq(runs.leaseId, input.leaseId), eq(runs.status, "running")))
+        .returning();
+      return row ?? null;
+    },
+
+    /** Records a failure under the held lease; the run stays failed until `retry`. */
+    async fail(input: { hash: string; leaseId: string; error: RunError }): Promise<RunRow | null> {
+      const [row] = await db
+        .update(runs)
+        .set({ status: "failed", error: input.error, leaseId: null, leaseUntil: null, finishedAt: sql`now()` })
+        .where(and(eq(runs.hash, input.hash), eq(runs.leaseId, input.leaseId), eq(runs.status, "running")))
+        .returning();
+      return row ?? null;
+    },
+
+    /**
+     * Returns expired leases to `queued` with attempts + 1, or to `failed` (retryable) once they
+     * reach `maxAttempts`. Returns the runs it changed.
+     */
+    async expireLeases(maxAttempts: number): Promise<{ hash: string; status: RunStatus; placement: Placement }[]> {
+      const exhausted = sql`${runs.attempts} + 1 >= ${maxAttempts}`;
+      return db
+        .update(runs)
+        .set({
+          status: sql`case when ${exhausted} then 'failed' else 'queued' end`,
+          attempts: sql`${runs.attempts} + 1`,
+          error: sql`case when ${exhausted} then jsonb_build_object('code', 'lease_expired', 'message', 'the lease expired ' || (${runs.attempts} + 1) || ' times without a result', 'retryable', true) else ${runs.error} end`,
+          finishedAt: sql`case when ${exhausted} then now() else null end`,
+          leaseId: null,
+          leaseUntil: null,
+          holder: null,
+        })
+        .where(and(eq(runs.status, "running"), lt(runs.leaseUntil, sql`now()`)))
+        .returning({ hash: runs.hash, status: runs.status, placement: runs.placement });
+    },
+
+    /** Requeues a failed or canceled run with its attempts reset; null if it is in another state. */
+    async retry(hash: string): Promise<RunRow | null> {
+      const [row] = await db
+        .update(runs)
+        .set({ status: "queued", attempts: 0, error: null, finishedAt: null, holder: null, progressStep: null })
+        .where(and(eq(runs.hash, hash), inArray(runs.status, ["failed", "canceled"])))
+        .returning();
+      return row ?? null;
+    },
+
+    /** Cancels a queued or running run (a running job loses its lease); null if it is in another state. */
+    async cancel(hash: string): Promise<RunRow | null> {
+      const [row] = await db
+        .update(runs)
+        .set({ status: "canceled", error: { code: "canceled", message: "canceled by request", retryable: true }, leaseId: null, leaseUntil: null, finishedAt: sql`now()` })
+        .where(and(eq(runs.hash, hash), inArray(runs.status, ["queued", "running"])))
+        .returning();
+      return row ?? null;
+    },
+
+    /** Newest first, keyset-paginated by an opaque cursor. */
+    async list(input: { status?: RunStatus; limit: number; cursor?: string }): Promise<Page<RunListItem>> {
+      const rows = await db
+        .select({ seq: runs.seq, hash: runs.hash, status: runs.status, placement: runs.placement, attempts: runs.attempts, createdAt: runs.createdAt, finishedAt: runs.finishedAt })
+        .from(runs)
+        .where(and(input.status ? eq(runs.status, input.status) : undefined, input.cursor ? lt(runs.seq, decodeCursor(input.cursor)) : undefined))
+        .orderBy(desc(runs.seq))
+        .limit(input.limit + 1);
+      const page = rows.slice(0, input.limit);
+      return {
+        items: page.map(({ seq: _, ...item }) => item),
+        nextCursor: rows.length > input.limit ? encodeCursor(page[page.length - 1]!.seq) : null,
+      };
+    },
+
+    /** Queued jobs of a placement, oldest first: what the scheduled handler re-sends wake-ups for. */
+    async queuedHashes(placement: Placement, limit: number): Promise<string[]> {
+      const rows = await db.select({ hash: runs.hash }).from(runs).where(and(eq(runs.status, "queued"), eq(runs.placement, placement))).orderBy(runs.seq).limit(limit);
+      return rows.map((row) => row.hash);
+    },
+
+    async countByStatus(status: RunStatus): Promise<number> {
+      return (await db.$count(runs, eq(runs.status, status))) as number;
+    },
+  };
+}
+
+export type RunStore = ReturnType<typeof createRunStore>;
+
+/** Cursors are opaque to clients: base64url of the last row's sequence number. */
+export function encodeCursor(seq: number): string {
+  return btoa(`s${seq}`).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+}
+
+export function decodeCursor(cursor: string): number {
+  let text = "";
+  try {
+    text = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+  } catch {
+    /* reported below */
+  }
+  const seq = /^s(\d{1,15})$/.exec(text)?.[1];
+  if (seq === undefined) throw new AppError("bad_request", "invalid cursor", { errors: [{ path: "/cursor", message: "not a cursor this API issued" }] });
+  return Number(seq);
+}

@@ -1,0 +1,83 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { PLACEMENTS, RUN_STATUSES } from "../core/index.js";
+
+const hashFormat = (column: string) => sql.raw(`${column} ~ '^[0-9a-f]{64}$'`);
+const oneOf = (column: string, values: readonly string[]) => sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
+
+/**
+ * A run is also its job (DESIGN §4): status, placement, attempts and the lease live on the row.
+ * The database enforces what must stay true whatever code writes to it: the hash format, known
+ * statuses and placements, a result exactly when succeeded, a lease whenever running, and (by the
+ * trigger in migrations/0001) only the allowed status transitions.
+ */
+export const runs = pgTable(
+  "runs",
+  {
+    /** Insertion order, for keyset pagination. */
+    seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity().notNull().unique(),
+    hash: text("hash").primaryKey(),
+    /** The canonical spec object (defaults omitted). */
+    spec: jsonb("spec").notNull(),
+    status: text("status", { enum: RUN_STATUSES }).notNull().default("queued"),
+    placement: text("placement", { enum: PLACEMENTS }).notNull(),
+    result: jsonb("result"),
+    error: jsonb("error"),
+    attempts: integer("attempts").notNull().default(0),
+    leaseId: uuid("lease_id"),
+    leaseUntil: timestamp("lease_until", { withTimezone: true, mode: "date" }),
+    holder: text("holder"),
+    /** Steps done, as last reported by a heartbeat. */
+    progressStep: integer("progress_step"),
+    provenance: jsonb("provenance"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
+    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    check("runs_hash_format", hashFormat("hash")),
+    check("runs_status_known", oneOf("status", RUN_STATUSES)),
+    check("runs_placement_known", oneOf("placement", PLACEMENTS)),
+    check("runs_result_iff_succeeded", sql.raw("(status = 'succeeded') = (result is not null)")),
+    check("runs_lease_when_running", sql.raw("status <> 'running' or (lease_id is not null and lease_until is not null)")),
+    check("runs_attempts_nonnegative", sql.raw("attempts >= 0")),
+    index("runs_claim_idx").on(t.status, t.placement, t.seq),
+    index("runs_lease_idx").on(t.leaseUntil).where(sql.raw("status = 'running'")),
+  ],
+);
+
+export const sweeps = pgTable(
+  "sweeps",
+  {
+    seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity().notNull().unique(),
+    hash: text("hash").primaryKey(),
+    /** The canonical sweep spec object. */
+    spec: jsonb("spec").notNull(),
+    /** Member runs, grid points × repeats. */
+    size: integer("size").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [check("sweeps_hash_format", hashFormat("hash")), check("sweeps_size_positive", sql.raw("size > 0"))],
+);
+
+/** Members in expansion order: grid point `point_index`, repeat `repeat` (seed = base.seed + repeat). */
+export const sweepMembers = pgTable(
+  "sweep_members",
+  {
+    sweepHash: text("sweep_hash")
+      .notNull()
+      .references(() => sweeps.hash),
+    position: integer("position").notNull(),
+    runHash: text("run_hash")
+      .notNull()
+      .references(() => runs.hash),
+    pointIndex: integer("point_index").notNull(),
+    repeat: integer("repeat").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sweepHash, t.position] }), index("sweep_members_run_idx").on(t.runHash)],
+);
+
+export const schema = { runs, sweeps, sweepMembers };
+export type RunRow = typeof runs.$inferSelect;
+export type SweepRow = typeof sweeps.$inferSelect;
