@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import { AppError, type EngineInfo, type Placement, type RunResult, type RunStatus } from "../core/index.js";
 import { rowsOf, type Db } from "./db.js";
+import { decodeCursor, toPage, type Page } from "./pages.js";
 import { runs, type RunRow } from "./schema.js";
 
 /** Where and by what a result was computed; never part of a run's identity. */
@@ -34,12 +35,6 @@ export interface RunListItem {
   attempts: number;
   createdAt: Date;
   finishedAt: Date | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  /** Pass back as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
 }
 
 const seconds = (ms: number) => sql`make_interval(secs => ${ms / 1000})`;
@@ -179,11 +174,7 @@ export function createRunStore(db: Db) {
         .where(and(input.status ? eq(runs.status, input.status) : undefined, input.cursor ? lt(runs.seq, decodeCursor(input.cursor)) : undefined))
         .orderBy(desc(runs.seq))
         .limit(input.limit + 1);
-      const page = rows.slice(0, input.limit);
-      return {
-        items: page.map(({ seq: _, ...item }) => item),
-        nextCursor: rows.length > input.limit ? encodeCursor(page[page.length - 1]!.seq) : null,
-      };
+      return toPage(rows, input.limit);
     },
 
     /** Queued jobs of a placement, oldest first: what the scheduled handler re-sends wake-ups for. */
@@ -199,20 +190,3 @@ export function createRunStore(db: Db) {
 }
 
 export type RunStore = ReturnType<typeof createRunStore>;
-
-/** Cursors are opaque to clients: base64url of the last row's sequence number. */
-export function encodeCursor(seq: number): string {
-  return btoa(`s${seq}`).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-}
-
-export function decodeCursor(cursor: string): number {
-  let text = "";
-  try {
-    text = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-  } catch {
-    /* reported below */
-  }
-  const seq = /^s(\d{1,15})$/.exec(text)?.[1];
-  if (seq === undefined) throw new AppError("bad_request", "invalid cursor", { errors: [{ path: "/cursor", message: "not a cursor this API issued" }] });
-  return Number(seq);
-}

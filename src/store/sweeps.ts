@@ -1,7 +1,7 @@
 import { asc, desc, eq, lt, sql } from "drizzle-orm";
 import { AppError, emptyStatusCounts, type Placement, type RunResult, type RunStatus, type StatusCounts } from "../core/index.js";
 import { rowsOf, type Db } from "./db.js";
-import { decodeCursor, encodeCursor, type Page } from "./runs.js";
+import { decodeCursor, toPage, type Page } from "./pages.js";
 import { runs, sweepMembers, sweeps, type SweepRow } from "./schema.js";
 
 export interface NewMember {
@@ -116,11 +116,7 @@ export function createSweepStore(db: Db) {
         .where(input.cursor ? lt(sweeps.seq, decodeCursor(input.cursor)) : undefined)
         .orderBy(desc(sweeps.seq))
         .limit(input.limit + 1);
-      const page = rows.slice(0, input.limit);
-      return {
-        items: page.map(({ seq: _, ...item }) => item),
-        nextCursor: rows.length > input.limit ? encodeCursor(page[page.length - 1]!.seq) : null,
-      };
+      return toPage(rows, input.limit);
     },
   };
 }
