@@ -13,3 +13,4 @@ export * from "./sweep.js";
 export * from "./theory.js";
 export * from "./validation.js";
 export * from "./status.js";
+export * from "./presets.js";

@@ -1,0 +1,183 @@
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import {
+  AppError,
+  HASH_PATTERN,
+  PLACEMENTS,
+  PRESETS,
+  RUN_STATUSES,
+  estimateCost,
+  identifyRunSpec,
+  parseOrThrow,
+  parseRunSpec,
+  type Placement,
+  type RunSpec,
+} from "../core/index.js";
+import type { RunStore, SweepStore } from "../store/index.js";
+import type { ApiConfig } from "./config.js";
+import { handleError, problemPage } from "./problem.js";
+import { toRunView } from "./views.js";
+
+export interface Stores {
+  runs: RunStore;
+  sweeps: SweepStore;
+  close(): Promise<void>;
+}
+
+export interface AppDeps {
+  config: ApiConfig;
+  /** Opens the stores for one request (one database pool per request in a Worker). */
+  openStores(): Promise<Stores>;
+  /** Wakes the edge trainer for a queued edge run (a queue message in the Worker). */
+  wakeEdge?(hash: string): Promise<void>;
+}
+
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+const submitRunSchema = z.strictObject({
+  spec: z.unknown(),
+  options: z.strictObject({ placement: z.enum(["auto", ...PLACEMENTS]).default("auto") }).prefault({}),
+});
+const listRunsSchema = z.strictObject({
+  status: z.enum(RUN_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(64).optional(),
+});
+
+/** Re-roots field errors of a nested document (the spec inside a request body). */
+function underPath<T>(prefix: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof AppError && error.errors) {
+      const errors = error.errors.map((e) => ({ ...e, path: prefix + e.path }));
+      throw new AppError(error.code, error.message.replace(/: \//, `: ${prefix}/`), { errors });
+    }
+    throw error;
+  }
+}
+
+/** The JSON body of a request, or the problem explaining why there is none. */
+async function readJson(c: Context): Promise<unknown> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/(.+\+)?json\b/i.test(type)) throw new AppError("unsupported_media_type", `send the body as application/json, not "${type || "nothing"}"`);
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError("malformed_json", `the body is not JSON: ${(error as Error).message}`);
+  }
+}
+
+function checkHash(hash: string): string {
+  if (!HASH_PATTERN.test(hash)) throw new AppError("bad_request", "a hash is 64 lowercase hex digits", { errors: [{ path: "/hash", message: "not a hash" }] });
+  return hash;
+}
+
+/** Decides where a run trains (DESIGN §4): the edge below its budget, a runner above; `edge` cannot be forced above it. */
+export function decidePlacement(spec: RunSpec, requested: "auto" | Placement, edgeMaxMacs: number): Placement {
+  const { totalMacs } = estimateCost(spec);
+  if (requested === "runner") return "runner";
+  if (totalMacs <= edgeMaxMacs) return "edge";
+  if (requested === "edge") {
+    throw new AppError("over_budget", `the run needs ${totalMacs.toExponential(2)} multiply-adds; the edge takes at most ${edgeMaxMacs.toExponential(2)}`, {
+      errors: [{ path: "/options/placement", message: "over the edge budget: use auto or runner" }],
+    });
+  }
+  return "runner";
+}
+
+/** The prunelab HTTP API (DESIGN §5). Handlers validate, call a store, shape the view. */
+export function createApp(deps: AppDeps) {
+  const { config } = deps;
+  const app = new Hono();
+  app.onError(handleError);
+  app.notFound(() => {
+    throw new AppError("not_found", "no such endpoint");
+  });
+
+  const requireKey = async (c: Context, next: () => Promise<void>) => {
+    if (config.API_KEYS.length > 0) {
+      const key = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1];
+      if (!key || !config.API_KEYS.includes(key)) throw new AppError("unauthorized", "send a valid API key as Authorization: Bearer <key>");
+    }
+    await next();
+  };
+  /** Runs `fn` with the stores of this request, after validation, so bad input never opens a connection. */
+  const withStores = async <T>(fn: (stores: Stores) => Promise<T>): Promise<T> => {
+    const stores = await deps.openStores();
+    try {
+      return await fn(stores);
+    } finally {
+      await stores.close();
+    }
+  };
+  const limitBody = bodyLimit({
+    maxSize: config.MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError("payload_too_large", `the body is larger than ${config.MAX_BODY_BYTES} bytes`);
+    },
+  });
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/problems/:code", (c) => problemPage(c.req.param("code")) ?? c.notFound());
+
+  app.post("/v1/specs/hash", limitBody, async (c) => {
+    const spec = parseRunSpec(await readJson(c));
+    const identity = await identifyRunSpec(spec);
+    return c.json(identity);
+  });
+
+  app.get("/v1/presets", (c) => c.json(Object.values(PRESETS)));
+  app.get("/v1/presets/:name", (c) => {
+    const preset = PRESETS[c.req.param("name")];
+    if (!preset) throw new AppError("not_found", `no preset named "${c.req.param("name")}"`);
+    return c.json(preset);
+  });
+
+  app.post("/v1/runs", requireKey, limitBody, async (c) => {
+    const body = parseOrThrow(submitRunSchema, await readJson(c), "request");
+    const spec = underPath("/spec", () => parseRunSpec(body.spec));
+    const placement = decidePlacement(spec, body.options.placement, config.EDGE_MAX_MACS);
+    const identity = await identifyRunSpec(spec);
+    const { run, created } = await withStores((stores) =>
+      stores.runs.submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement, queuedCap: config.QUEUED_CAP }),
+    );
+    if (created && run.placement === "edge") await deps.wakeEdge?.(run.hash);
+    const view = toRunView(run);
+    if (run.status === "succeeded") return c.json(view, 200, { "cache-control": "no-store" });
+    return c.json(view, 202, { location: `/v1/runs/${run.hash}`, "cache-control": "no-store" });
+  });
+
+  app.get("/v1/runs", async (c) => {
+    const query = parseOrThrow(listRunsSchema, c.req.query(), "query");
+    return c.json(await withStores((stores) => stores.runs.list(query)), 200, { "cache-control": "no-store" });
+  });
+
+  app.get("/v1/runs/:hash", async (c) => {
+    const hash = checkHash(c.req.param("hash"));
+    if (c.req.header("if-none-match") === `"${hash}"`) return c.body(null, 304, { etag: `"${hash}"`, "cache-control": IMMUTABLE });
+    const run = await withStores((stores) => stores.runs.get(hash));
+    if (!run) throw new AppError("not_found", `no run with hash ${hash}`);
+    const final = run.status === "succeeded";
+    return c.json(toRunView(run), 200, final ? { etag: `"${run.hash}"`, "cache-control": IMMUTABLE } : { "cache-control": "no-store" });
+  });
+
+  for (const action of ["retry", "cancel"] as const) {
+    app.post(`/v1/runs/:hash/${action}`, requireKey, async (c) => {
+      const hash = checkHash(c.req.param("hash") ?? "");
+      const changed = await withStores(async (stores) => {
+        const row = await stores.runs[action](hash);
+        if (row) return row;
+        const run = await stores.runs.get(hash);
+        if (!run) throw new AppError("not_found", `no run with hash ${hash}`);
+        throw new AppError("conflict", `a ${run.status} run cannot be ${action === "retry" ? "retried" : "canceled"}`);
+      });
+      if (action === "retry" && changed.placement === "edge") await deps.wakeEdge?.(hash);
+      return c.json(toRunView(changed), 200, { "cache-control": "no-store" });
+    });
+  }
+
+  return app;
+}

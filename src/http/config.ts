@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { AppError } from "../core/index.js";
+
+const list = z
+  .string()
+  .optional()
+  .transform((value) => (value ? value.split(",").map((item) => item.trim()).filter(Boolean) : []));
+
+/** Everything the HTTP layer reads from its environment, parsed once (STYLE: nothing else reads env). */
+export const apiConfigSchema = z.object({
+  /** Bearer keys allowed to write; none configured means writes are open (local use). */
+  API_KEYS: list,
+  /** Token the companion runners present. */
+  RUNNER_TOKEN: z.string().min(16).optional(),
+  /** Queued runs at most; past it submissions get 429. */
+  QUEUED_CAP: z.coerce.number().int().positive().default(1000),
+  /**
+   * Largest job placed on the edge, in multiply-adds: ~50 s of the Worker's CPU at the ~1e10
+   * MAC/s measured for the engine in workerd (docs/decisions/003), well under its CPU limit.
+   */
+  EDGE_MAX_MACS: z.coerce.number().positive().default(5e11),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+});
+
+export type ApiConfig = z.output<typeof apiConfigSchema>;
+
+export function parseApiConfig(env: Record<string, unknown>): ApiConfig {
+  const parsed = apiConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new AppError("misconfigured", `invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,44 @@
+import type { Context } from "hono";
+import { AppError, ERROR_CODES, type ErrorCode, type FieldError } from "../core/index.js";
+
+/** RFC 9457 problem details, the body of every error response. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+}
+
+export function toProblem(error: AppError): Problem {
+  const { status, title } = ERROR_CODES[error.code];
+  return { type: `/problems/${error.code}`, title, status, detail: error.message, ...(error.errors ? { errors: error.errors } : {}) };
+}
+
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...headers },
+  });
+}
+
+/**
+ * The one error handler: an AppError becomes its problem; anything else is a bug, logged and
+ * answered with a bare 500 that reveals nothing.
+ */
+export function handleError(error: Error, _c: Context): Response {
+  if (error instanceof AppError) {
+    return problemResponse(toProblem(error), error.code === "too_many_queued" ? { "retry-after": "30" } : {});
+  }
+  console.error("unhandled error", error);
+  return problemResponse({ type: "about:blank", title: "Internal Server Error", status: 500, detail: "an unexpected error occurred; it has been logged" });
+}
+
+/** The human explanation served at each problem type URI. */
+export function problemPage(code: string): Response | null {
+  if (!(code in ERROR_CODES)) return null;
+  const { status, title } = ERROR_CODES[code as ErrorCode];
+  return new Response(`${title}\n\nHTTP ${status}. Problem type /problems/${code} of the prunelab API.\n`, {
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "public, max-age=86400" },
+  });
+}
