@@ -53,7 +53,7 @@ export default {
     try {
       return await appFor(env).fetch(request);
     } catch (error) {
-      return handleError(error as Error, undefined as never);
+      return handleError(error as Error); // misconfiguration: the app could not be built
     }
   },
 };

@@ -1,4 +1,3 @@
-import type { Context } from "hono";
 import { AppError, ERROR_CODES, type ErrorCode, type FieldError } from "../core/index.js";
 
 /** RFC 9457 problem details, the body of every error response. */
@@ -26,7 +25,7 @@ export function problemResponse(problem: Problem, headers: Record<string, string
  * The one error handler: an AppError becomes its problem; anything else is a bug, logged and
  * answered with a bare 500 that reveals nothing.
  */
-export function handleError(error: Error, _c: Context): Response {
+export function handleError(error: Error): Response {
   if (error instanceof AppError) {
     return problemResponse(toProblem(error), error.code === "too_many_queued" ? { "retry-after": "30" } : {});
   }
