@@ -8,7 +8,10 @@ import {
   PRESETS,
   RUN_STATUSES,
   estimateCost,
+  expandSweep,
   identifyRunSpec,
+  identifySweepSpec,
+  parseSweepSpec,
   parseOrThrow,
   parseRunSpec,
   type Placement,
@@ -17,6 +20,7 @@ import {
 import type { RunStore, SweepStore } from "../store/index.js";
 import type { ApiConfig } from "./config.js";
 import { handleError, problemPage } from "./problem.js";
+import { toAggregateCsv, toSweepView } from "./sweeps.js";
 import { toRunView } from "./views.js";
 
 export interface Stores {
@@ -38,6 +42,11 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 const submitRunSchema = z.strictObject({
   spec: z.unknown(),
   options: z.strictObject({ placement: z.enum(["auto", ...PLACEMENTS]).default("auto") }).prefault({}),
+});
+const submitSweepSchema = submitRunSchema;
+const listSweepsSchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(64).optional(),
 });
 const listRunsSchema = z.strictObject({
   status: z.enum(RUN_STATUSES).optional(),
@@ -178,6 +187,57 @@ export function createApp(deps: AppDeps) {
       return c.json(toRunView(changed), 200, { "cache-control": "no-store" });
     });
   }
+
+  app.post("/v1/sweeps", requireKey, limitBody, async (c) => {
+    const body = parseOrThrow(submitSweepSchema, await readJson(c), "request");
+    const sweep = underPath("/spec", () => parseSweepSpec(body.spec));
+    const identity = await identifySweepSpec(sweep);
+    const expanded = expandSweep(sweep);
+    const members = await Promise.all(
+      expanded.map(async (member, position) => {
+        const run = await identifyRunSpec(member.spec);
+        const placement = decidePlacement(member.spec, body.options.placement, config.EDGE_MAX_MACS);
+        return { position, hash: run.hash, spec: JSON.parse(run.canonical), placement, pointIndex: member.pointIndex, repeat: member.repeat };
+      }),
+    );
+    const { view, created } = await withStores(async (stores) => {
+      const outcome = await stores.sweeps.submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), members, queuedCap: config.QUEUED_CAP });
+      const states = await stores.sweeps.members(identity.hash);
+      return { created: outcome.created, view: toSweepView(outcome.sweep, sweep, expanded, states, await stores.sweeps.statusCounts(identity.hash)) };
+    });
+    if (created) {
+      const onEdge = new Set(members.filter((member) => member.placement === "edge").map((member) => member.hash));
+      for (const member of view.members) if (member.status === "queued" && onEdge.has(member.hash)) await deps.wakeEdge?.(member.hash);
+    }
+    const status = view.status === "succeeded" ? 200 : 202;
+    return c.json(view, status, { location: `/v1/sweeps/${identity.hash}`, "cache-control": "no-store" });
+  });
+
+  const loadSweep = (hash: string) =>
+    withStores(async (stores) => {
+      const row = await stores.sweeps.get(hash);
+      if (!row) throw new AppError("not_found", `no sweep with hash ${hash}`);
+      const spec = parseSweepSpec(row.spec);
+      return toSweepView(row, spec, expandSweep(spec), await stores.sweeps.members(hash), await stores.sweeps.statusCounts(hash));
+    });
+  // Only a succeeded sweep is immutable: a failed one changes when a member is retried.
+  const sweepCaching = (status: string, hash: string): Record<string, string> =>
+    status === "succeeded" ? { etag: `"${hash}"`, "cache-control": IMMUTABLE } : { "cache-control": "no-store" };
+
+  app.get("/v1/sweeps", async (c) => {
+    const query = parseOrThrow(listSweepsSchema, c.req.query(), "query");
+    return c.json(await withStores((stores) => stores.sweeps.list(query)), 200, { "cache-control": "no-store" });
+  });
+
+  app.get("/v1/sweeps/:hash", async (c) => {
+    const view = await loadSweep(checkHash(c.req.param("hash")));
+    return c.json(view, 200, sweepCaching(view.status, view.hash));
+  });
+
+  app.get("/v1/sweeps/:hash/table.csv", async (c) => {
+    const view = await loadSweep(checkHash(c.req.param("hash") ?? ""));
+    return c.body(toAggregateCsv(view.aggregate), 200, { "content-type": "text/csv; charset=utf-8", ...sweepCaching(view.status, `${view.hash}.csv`) });
+  });
 
   return app;
 }

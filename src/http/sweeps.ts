@@ -1,0 +1,36 @@
+import { METRIC_NAMES, aggregateSweep, sweepStatus, type AggregateRow, type RunResult, type StatusCounts, type SweepMember, type SweepSpec } from "../core/index.js";
+import type { MemberState, SweepRow } from "../store/index.js";
+
+/** The wire shape of a sweep: status from its members, counts, member hashes and the aggregate table. */
+export function toSweepView(row: SweepRow, spec: SweepSpec, expanded: SweepMember[], members: MemberState[], counts: StatusCounts) {
+  const results = members.map((member) => (member.status === "succeeded" ? (member.result as RunResult) : null));
+  return {
+    hash: row.hash,
+    status: sweepStatus(counts),
+    size: row.size,
+    spec,
+    counts,
+    members: members.map((member) => ({ hash: member.runHash, status: member.status, pointIndex: member.pointIndex, repeat: member.repeat })),
+    aggregate: aggregateSweep(spec, expanded, results),
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+const csvCell = (value: string | number | null) => {
+  if (value === null) return "";
+  const text = String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** The aggregate as CSV: one row per grid point, mean/std/min/max of each final metric. */
+export function toAggregateCsv(rows: AggregateRow[]): string {
+  const keys = rows[0] ? Object.keys(rows[0].point) : [];
+  const stats = ["mean", "std", "min", "max"] as const;
+  const header = [...keys, "runs", "completed", "diverged", ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => `${metric}_${stat}`))];
+  const lines = rows.map((row) =>
+    [...keys.map((key) => row.point[key]!), row.runs, row.completed, row.diverged, ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => row.final[metric][stat]))]
+      .map(csvCell)
+      .join(","),
+  );
+  return [header.join(","), ...lines].join("\n") + "\n";
+}

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/http/app.js";
+import { parseApiConfig } from "../../src/http/config.js";
+import { createRunStore, createSweepStore, type DbHandle } from "../../src/store/index.js";
+import { openPglite, truncateAll } from "../store/databases.js";
+import { PROVENANCE, RESULT } from "../store/suite.js";
+
+describe("sweeps over HTTP (app.request, PGlite)", () => {
+  let handle: DbHandle;
+  const woken: string[] = [];
+  const app = () =>
+    createApp({
+      config: parseApiConfig({}),
+      openStores: async () => ({ runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: async () => {} }),
+      wakeEdge: async (hash) => void woken.push(hash),
+    });
+  const post = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const sweep = { base: { data: { patchDim: 20, trainSize: 10, testSize: 10 }, model: { width: 4 }, training: { steps: 10 } }, grid: { "pruning.sparsity": [0, 0.5] }, repeats: 2 };
+
+  beforeAll(async () => {
+    handle = await openPglite();
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+  beforeEach(async () => {
+    await truncateAll(handle);
+    woken.length = 0;
+  });
+
+  it("submits a sweep, tracks its members, and aggregates their results", async () => {
+    const response = await app().request("/v1/sweeps", post({ spec: sweep }));
+    expect(response.status).toBe(202);
+    const view = await response.json();
+    expect(response.headers.get("location")).toBe(`/v1/sweeps/${view.hash}`);
+    expect(view).toMatchObject({ status: "queued", size: 4, counts: { queued: 4 } });
+    expect(view.members).toHaveLength(4);
+    expect(woken.sort()).toEqual(view.members.map((m: { hash: string }) => m.hash).sort());
+    expect((await (await app().request("/v1/sweeps", post({ spec: sweep }))).json()).hash).toBe(view.hash);
+    expect(woken).toHaveLength(4); // resubmitting creates nothing
+
+    const store = createRunStore(handle.db);
+    for (const lease of await store.claim({ placement: "edge", holder: "t", max: 4, leaseMs: 60_000 })) {
+      await store.complete({ hash: lease.hash, leaseId: lease.leaseId, result: RESULT, provenance: PROVENANCE });
+    }
+    const done = await app().request(`/v1/sweeps/${view.hash}`);
+    expect(done.headers.get("cache-control")).toContain("immutable");
+    const final = await done.json();
+    expect(final.status).toBe("succeeded");
+    expect(final.aggregate.map((row: { point: object }) => row.point)).toEqual([{ "pruning.density": 1 }, { "pruning.density": 0.5 }]);
+    expect(final.aggregate[0].final.testError).toEqual({ n: 2, mean: 0.1, std: 0, min: 0.1, max: 0.1 });
+
+    const csv = await (await app().request(`/v1/sweeps/${view.hash}/table.csv`)).text();
+    const [header, first] = csv.trim().split("\n");
+    expect(header!.split(",").slice(0, 4)).toEqual(["pruning.density", "runs", "completed", "diverged"]);
+    expect(first!.split(",").slice(0, 4)).toEqual(["1", "2", "2", "0"]);
+    expect((await (await app().request("/v1/sweeps?limit=5")).json()).items).toHaveLength(1);
+  });
+
+  it("rejects an invalid sweep at its field path and writes nothing", async () => {
+    const response = await app().request("/v1/sweeps", post({ spec: { ...sweep, grid: { "pruning.density": [1, 1] } } }));
+    expect(response.status).toBe(422);
+    expect((await response.json()).errors).toEqual([expect.objectContaining({ path: "/spec/grid/pruning.density/1" })]);
+    expect((await app().request("/v1/sweeps")).status).toBe(200);
+    expect((await (await app().request("/v1/sweeps")).json()).items).toEqual([]);
+    expect((await app().request(`/v1/sweeps/${"0".repeat(64)}`)).status).toBe(404);
+  });
+});
