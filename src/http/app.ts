@@ -39,11 +39,11 @@ export interface AppDeps {
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
-const submitRunSchema = z.strictObject({
+/** `{ spec, options }`: what to compute, and how to run it (never part of the hash). */
+const submitSchema = z.strictObject({
   spec: z.unknown(),
   options: z.strictObject({ placement: z.enum(["auto", ...PLACEMENTS]).default("auto") }).prefault({}),
 });
-const submitSweepSchema = submitRunSchema;
 const listSweepsSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(64).optional(),
@@ -146,7 +146,7 @@ export function createApp(deps: AppDeps) {
   });
 
   app.post("/v1/runs", requireKey, limitBody, async (c) => {
-    const body = parseOrThrow(submitRunSchema, await readJson(c), "request");
+    const body = parseOrThrow(submitSchema, await readJson(c), "request");
     const spec = underPath("/spec", () => parseRunSpec(body.spec));
     const placement = decidePlacement(spec, body.options.placement, config.EDGE_MAX_MACS);
     const identity = await identifyRunSpec(spec);
@@ -189,7 +189,7 @@ export function createApp(deps: AppDeps) {
   }
 
   app.post("/v1/sweeps", requireKey, limitBody, async (c) => {
-    const body = parseOrThrow(submitSweepSchema, await readJson(c), "request");
+    const body = parseOrThrow(submitSchema, await readJson(c), "request");
     const sweep = underPath("/spec", () => parseSweepSpec(body.spec));
     const identity = await identifySweepSpec(sweep);
     const expanded = expandSweep(sweep);

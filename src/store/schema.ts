@@ -58,7 +58,7 @@ export const sweeps = pgTable(
     size: integer("size").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
-  (t) => [check("sweeps_hash_format", hashFormat("hash")), check("sweeps_size_positive", sql.raw("size > 0"))],
+  () => [check("sweeps_hash_format", hashFormat("hash")), check("sweeps_size_positive", sql.raw("size > 0"))],
 );
 
 /** Members in expansion order: grid point `point_index`, repeat `repeat` (seed = base.seed + repeat). */

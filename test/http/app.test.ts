@@ -1,42 +1,11 @@
-import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createApp, type AppDeps } from "../../src/http/app.js";
-import { parseApiConfig } from "../../src/http/config.js";
-import { createRunStore, createSweepStore, rowsOf, type DbHandle } from "../../src/store/index.js";
+import { describe, expect, it } from "vitest";
+import { createRunStore } from "../../src/store/index.js";
 import { GOLDEN_HASHES } from "../fixtures/golden.js";
-import { openPglite, truncateAll } from "../store/databases.js";
 import { PROVENANCE, RESULT } from "../store/suite.js";
+import { postJson as json, useHttpHarness } from "./harness.js";
 
 describe("HTTP API (app.request, PGlite)", () => {
-  let handle: DbHandle;
-  const woken: string[] = [];
-  const appWith = (env: Record<string, string> = {}) => {
-    const deps: AppDeps = {
-      config: parseApiConfig(env),
-      openStores: async () => ({ runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: async () => {} }),
-      wakeEdge: async (hash) => {
-        woken.push(hash);
-      },
-    };
-    return createApp(deps);
-  };
-  const json = (body: unknown, headers: Record<string, string> = {}) => ({
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-  const countRuns = async () => rowsOf<{ n: number }>(await handle.db.execute(sql`select count(*)::int as n from runs`))[0]!.n;
-
-  beforeAll(async () => {
-    handle = await openPglite();
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
-  beforeEach(async () => {
-    await truncateAll(handle);
-    woken.length = 0;
-  });
+  const { appWith, countRuns, woken, db } = useHttpHarness();
 
   it("hashes a spec without side effects", async () => {
     const app = appWith();
@@ -69,7 +38,7 @@ describe("HTTP API (app.request, PGlite)", () => {
     const pending = await app.request(`/v1/runs/${view.hash}`);
     expect(pending.headers.get("cache-control")).toBe("no-store");
 
-    const store = createRunStore(handle.db);
+    const store = createRunStore(db());
     const [lease] = await store.claim({ placement: "edge", holder: "test", max: 1, leaseMs: 60_000 });
     await store.complete({ hash: view.hash, leaseId: lease!.leaseId, result: RESULT, provenance: PROVENANCE });
     const done = await app.request(`/v1/runs/${view.hash}`);

@@ -1,32 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "../../src/http/app.js";
-import { parseApiConfig } from "../../src/http/config.js";
-import { createRunStore, createSweepStore, type DbHandle } from "../../src/store/index.js";
-import { openPglite, truncateAll } from "../store/databases.js";
+import { describe, expect, it } from "vitest";
+import { createRunStore } from "../../src/store/index.js";
 import { PROVENANCE, RESULT } from "../store/suite.js";
+import { postJson as post, useHttpHarness } from "./harness.js";
 
 describe("sweeps over HTTP (app.request, PGlite)", () => {
-  let handle: DbHandle;
-  const woken: string[] = [];
-  const app = () =>
-    createApp({
-      config: parseApiConfig({}),
-      openStores: async () => ({ runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: async () => {} }),
-      wakeEdge: async (hash) => void woken.push(hash),
-    });
-  const post = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const { appWith: app, woken, db } = useHttpHarness();
   const sweep = { base: { data: { patchDim: 20, trainSize: 10, testSize: 10 }, model: { width: 4 }, training: { steps: 10 } }, grid: { "pruning.sparsity": [0, 0.5] }, repeats: 2 };
-
-  beforeAll(async () => {
-    handle = await openPglite();
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
-  beforeEach(async () => {
-    await truncateAll(handle);
-    woken.length = 0;
-  });
 
   it("submits a sweep, tracks its members, and aggregates their results", async () => {
     const response = await app().request("/v1/sweeps", post({ spec: sweep }));
@@ -39,7 +18,7 @@ describe("sweeps over HTTP (app.request, PGlite)", () => {
     expect((await (await app().request("/v1/sweeps", post({ spec: sweep }))).json()).hash).toBe(view.hash);
     expect(woken).toHaveLength(4); // resubmitting creates nothing
 
-    const store = createRunStore(handle.db);
+    const store = createRunStore(db());
     for (const lease of await store.claim({ placement: "edge", holder: "t", max: 4, leaseMs: 60_000 })) {
       await store.complete({ hash: lease.hash, leaseId: lease.leaseId, result: RESULT, provenance: PROVENANCE });
     }

@@ -1,0 +1,41 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { createApp } from "../../src/http/app.js";
+import { parseApiConfig } from "../../src/http/config.js";
+import { createRunStore, createSweepStore, rowsOf, type DbHandle } from "../../src/store/index.js";
+import { openPglite, truncateAll } from "../store/databases.js";
+
+/**
+ * The app over an in-memory PGlite, for `app.request()` tests: registers the suite's hooks (one
+ * database per file, emptied before each test) and records the edge wake-ups the app sends.
+ */
+export function useHttpHarness() {
+  let handle: DbHandle;
+  const woken: string[] = [];
+  beforeAll(async () => {
+    handle = await openPglite();
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+  beforeEach(async () => {
+    await truncateAll(handle);
+    woken.length = 0;
+  });
+  return {
+    woken,
+    db: () => handle.db,
+    appWith: (env: Record<string, string> = {}) =>
+      createApp({
+        config: parseApiConfig(env),
+        openStores: async () => ({ runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: async () => {} }),
+        wakeEdge: async (hash) => void woken.push(hash),
+      }),
+    countRuns: async () => rowsOf<{ n: number }>(await handle.db.execute(sql`select count(*)::int as n from runs`))[0]!.n,
+  };
+}
+
+/** A POST with a JSON body. */
+export function postJson(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
+}
