@@ -14,3 +14,4 @@ export * from "./theory.js";
 export * from "./validation.js";
 export * from "./status.js";
 export * from "./presets.js";
+export * from "./result-schema.js";

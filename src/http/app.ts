@@ -3,7 +3,6 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import {
   AppError,
-  HASH_PATTERN,
   PLACEMENTS,
   PRESETS,
   RUN_STATUSES,
@@ -20,6 +19,8 @@ import {
 import type { RunStore, SweepStore } from "../store/index.js";
 import type { ApiConfig } from "./config.js";
 import { handleError, problemPage } from "./problem.js";
+import { checkHash, readJson } from "./request.js";
+import { createRunnerRoutes } from "./runner-routes.js";
 import { toAggregateCsv, toSweepView } from "./sweeps.js";
 import { toRunView } from "./views.js";
 
@@ -65,23 +66,6 @@ function underPath<T>(prefix: string, parse: () => T): T {
     }
     throw error;
   }
-}
-
-/** The JSON body of a request, or the problem explaining why there is none. */
-async function readJson(c: Context): Promise<unknown> {
-  const type = c.req.header("content-type") ?? "";
-  if (!/^application\/(.+\+)?json\b/i.test(type)) throw new AppError("unsupported_media_type", `send the body as application/json, not "${type || "nothing"}"`);
-  const text = await c.req.text();
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new AppError("malformed_json", `the body is not JSON: ${(error as Error).message}`);
-  }
-}
-
-function checkHash(hash: string): string {
-  if (!HASH_PATTERN.test(hash)) throw new AppError("bad_request", "a hash is 64 lowercase hex digits", { errors: [{ path: "/hash", message: "not a hash" }] });
-  return hash;
 }
 
 /** Decides where a run trains (DESIGN §4): the edge below its budget, a runner above; `edge` cannot be forced above it. */
@@ -223,6 +207,8 @@ export function createApp(deps: AppDeps) {
   // Only a succeeded sweep is immutable: a failed one changes when a member is retried.
   const sweepCaching = (status: string, hash: string): Record<string, string> =>
     status === "succeeded" ? { etag: `"${hash}"`, "cache-control": IMMUTABLE } : { "cache-control": "no-store" };
+
+  app.route("/v1/runner", createRunnerRoutes(config, withStores));
 
   app.get("/v1/sweeps", async (c) => {
     const query = parseOrThrow(listSweepsSchema, c.req.query(), "query");

@@ -20,6 +20,14 @@ export const apiConfigSchema = z.object({
    */
   EDGE_MAX_MACS: z.coerce.number().positive().default(5e11),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** Results are larger than specs: up to 10⁴ curve points. */
+  MAX_RESULT_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  /** Lease lengths runners may ask for are clamped to [min, max]; short minimums are for tests. */
+  LEASE_MIN_SECONDS: z.coerce.number().positive().default(5),
+  LEASE_MAX_SECONDS: z.coerce.number().positive().default(600),
+  LEASE_DEFAULT_SECONDS: z.coerce.number().positive().default(60),
+  /** Expired leases before a job is failed. */
+  MAX_ATTEMPTS: z.coerce.number().int().positive().default(3),
 });
 
 export type ApiConfig = z.output<typeof apiConfigSchema>;

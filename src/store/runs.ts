@@ -1,24 +1,10 @@
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
-import { AppError, type EngineInfo, type Placement, type RunResult, type RunStatus } from "../core/index.js";
+import { AppError, type Placement, type Provenance, type RunError, type RunResult, type RunStatus } from "../core/index.js";
+
+export type { Provenance, RunError };
 import { rowsOf, type Db } from "./db.js";
 import { decodeCursor, toPage, type Page } from "./pages.js";
 import { runs, type RunRow } from "./schema.js";
-
-/** Where and by what a result was computed; never part of a run's identity. */
-export interface Provenance {
-  engine: EngineInfo;
-  executor: Placement;
-  runnerId: string | null;
-  trainMs: number;
-  startedAt: string;
-  finishedAt: string;
-}
-
-export interface RunError {
-  code: string;
-  message: string;
-  retryable: boolean;
-}
 
 export interface Lease {
   hash: string;
