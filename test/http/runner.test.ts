@@ -30,7 +30,7 @@ describe("runner protocol over HTTP (app.request, PGlite)", () => {
     const base = `/v1/runner/jobs/${hash}`;
     const beat = await app().request(`${base}/heartbeat`, postJson({ leaseId: job.leaseId, step: 10 }, auth));
     expect(beat.status).toBe(200);
-    expect((await app().request(`/v1/runs/${hash}`).then((r) => r.json())).progress).toEqual({ step: 10 });
+    expect((await (await app().request(`/v1/runs/${hash}`)).json()).progress).toEqual({ step: 10 });
 
     const done = await app().request(`${base}/complete`, postJson({ leaseId: job.leaseId, result: RESULT, provenance: PROVENANCE }, auth));
     expect(done.status).toBe(200);

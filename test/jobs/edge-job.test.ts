@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { identifyRunSpec, parseRunSpec, provenanceSchema } from "../../src/core/index.js";
+import { runNextEdgeJob } from "../../src/jobs/edge-job.js";
+import { useNodeBackend } from "../../src/engine/node.js";
+import { engineInfo, train } from "../../src/engine/train.js";
+import { createRunStore, type DbHandle } from "../../src/store/index.js";
+import { openPglite, truncateAll } from "../store/databases.js";
+
+describe("edge jobs", () => {
+  let handle: DbHandle;
+  beforeAll(async () => {
+    handle = await openPglite();
+    await useNodeBackend("wasm");
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+  beforeEach(async () => {
+    await truncateAll(handle);
+  });
+  const small = { data: { patchDim: 20, trainSize: 12, testSize: 12 }, model: { width: 4 }, training: { steps: 30, evalEvery: 10 } };
+  const submit = async (input: object) => {
+    const identity = await identifyRunSpec(parseRunSpec(input));
+    await createRunStore(handle.db).submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement: "edge", queuedCap: 10 });
+    return identity.hash;
+  };
+  const deps = (overrides: Partial<Parameters<typeof runNextEdgeJob>[0]> = {}) => ({ runs: createRunStore(handle.db), train, engine: engineInfo, leaseMs: 60_000, holder: "edge", ...overrides });
+
+  it("trains the oldest queued edge job and stores its result with provenance", async () => {
+    const hash = await submit(small);
+    expect(await runNextEdgeJob(deps())).toEqual({ hash, status: "succeeded" });
+    const run = await createRunStore(handle.db).get(hash);
+    expect(run!.status).toBe("succeeded");
+    expect(run!.result).toEqual(await train(parseRunSpec(small)));
+    expect(provenanceSchema.parse(run!.provenance)).toMatchObject({ executor: "edge", engine: { backend: "wasm" } });
+    expect(await runNextEdgeJob(deps())).toBeNull(); // nothing left: a repeated wake-up trains nothing
+  });
+
+  it("stops training when the run is canceled under it", async () => {
+    const hash = await submit({ ...small, training: { steps: 100_000, evalEvery: 1000 } });
+    const runs = createRunStore(handle.db);
+    let steps = 0;
+    const outcome = await runNextEdgeJob(
+      deps({
+        train: (spec, options) =>
+          train(spec, {
+            ...options,
+            onProgress: (p) => {
+              steps = p.step;
+              if (p.step === 3) void runs.cancel(hash);
+              options.onProgress(p);
+            },
+          }),
+      }),
+    );
+    expect(outcome).toEqual({ hash, status: "lease_lost" });
+    expect(steps).toBeLessThanOrEqual(3 + 500 + 1); // the next heartbeat after the cancel, then one step
+    expect((await runs.get(hash))!.status).toBe("canceled");
+  });
+
+  it("records a training failure as failed, not retryable", async () => {
+    const hash = await submit(small);
+    const outcome = await runNextEdgeJob(deps({ train: async () => Promise.reject(new Error("boom")) }));
+    expect(outcome).toEqual({ hash, status: "failed" });
+    expect((await createRunStore(handle.db).get(hash))!.error).toMatchObject({ code: "training_failed", retryable: false });
+  });
+});
