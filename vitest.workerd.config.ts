@@ -1,9 +1,24 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineProject } from "vitest/config";
 
-/** Tests that run inside workerd, the real Workers runtime, with the bindings of wrangler.toml. */
+/**
+ * Tests that run inside workerd, the real Workers runtime, with the bindings of wrangler.toml;
+ * the database is a real PostgreSQL server reached through the Neon driver and the proxy.
+ */
 export default defineProject({
-  plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          DATABASE_URL: inject("workerdDatabaseUrl"),
+          WS_PROXY: inject("workerdWsProxy"),
+          RUNNER_TOKEN: "workerd-test-runner-token",
+          EDGE_LEASE_SECONDS: "60",
+        },
+      },
+    })),
+  ],
   test: {
     name: "workerd",
     include: ["test/workerd/**/*.test.ts"],

@@ -1,59 +1,135 @@
 /**
- * Cloudflare Worker entry: wiring only. Parses the bindings once per isolate, opens a Neon pool
- * per request (DESIGN §3), and serves the Hono app. The queue consumer and scheduled handler that
- * train edge jobs are not wired yet: edge runs stay queued until they are.
+ * Cloudflare Worker entry: wiring only (STYLE). Bindings are parsed once per isolate; each request
+ * opens its own Neon pool (DESIGN §3); edge jobs arrive as queue wake-ups and train one at a time
+ * per isolate; a cron trigger returns expired leases and re-sends lost wake-ups; immutable
+ * responses are kept in the Cache API so repeated reads never reach Postgres.
  */
 import { z } from "zod";
 import { AppError } from "./core/index.js";
-import { createApp } from "./http/app.js";
+import { engineInfo, train } from "./engine/train.js";
+import { useWorkerdBackend } from "./engine/workerd.js";
+import { createApp, type Stores } from "./http/app.js";
 import { apiConfigSchema } from "./http/config.js";
 import { handleError } from "./http/problem.js";
+import { runNextEdgeJob } from "./jobs/edge-job.js";
 import { checkSchemaVersion, createNeonDb, createRunStore, createSweepStore } from "./store/index.js";
+
+interface EdgeQueue {
+  send(body: { hash: string }): Promise<void>;
+  sendBatch(messages: { body: { hash: string } }[]): Promise<void>;
+}
+interface QueueBatch {
+  messages: { body: unknown; ack(): void; retry(): void }[];
+}
+interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
 
 const workerEnvSchema = apiConfigSchema.extend({
   /** Postgres connection string (a Neon URL in production; a secret). */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
   /** `host:port/path` of a local WebSocket→TCP proxy; unset in production. */
   WS_PROXY: z.string().optional(),
+  /** Lease of an edge job; the trainer heartbeats well within it. */
+  EDGE_LEASE_SECONDS: z.coerce.number().positive().default(120),
 });
 
-let app: ReturnType<typeof createApp> | undefined;
-let schemaChecked: Promise<void> | undefined;
-
-function appFor(env: Record<string, unknown>) {
-  if (app) return app;
+function createServices(env: Record<string, unknown>) {
   const parsed = workerEnvSchema.safeParse(env);
   if (!parsed.success) {
-    const missing = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new AppError("misconfigured", `the Worker's bindings are invalid: ${missing}`);
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new AppError("misconfigured", `the Worker's bindings are invalid: ${problems}`);
   }
   const config = parsed.data;
-  app = createApp({
-    config,
-    async openStores() {
-      const handle = createNeonDb(config.DATABASE_URL, config.WS_PROXY ? { wsProxy: config.WS_PROXY } : {});
-      schemaChecked ??= checkSchemaVersion(handle.db).catch((error) => {
-        schemaChecked = undefined; // check again on the next request
-        throw error;
-      });
-      try {
-        await schemaChecked;
-      } catch (error) {
-        await handle.close();
-        throw error;
-      }
-      return { runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: () => handle.close() };
-    },
-  });
-  return app;
+  const queue = env.EDGE_JOBS as EdgeQueue | undefined;
+  if (!queue || typeof queue.send !== "function") throw new AppError("misconfigured", "the EDGE_JOBS queue binding is missing (see wrangler.toml)");
+  let schemaChecked: Promise<void> | undefined;
+
+  async function openStores(): Promise<Stores> {
+    const handle = createNeonDb(config.DATABASE_URL, config.WS_PROXY ? { wsProxy: config.WS_PROXY } : {});
+    schemaChecked ??= checkSchemaVersion(handle.db).catch((error) => {
+      schemaChecked = undefined; // check again on the next request
+      throw error;
+    });
+    try {
+      await schemaChecked;
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    return { runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: () => handle.close() };
+  }
+
+  const app = createApp({ config, openStores, wakeEdge: (hash) => queue.send({ hash }) });
+  return { config, queue, app, openStores };
 }
 
+type Services = ReturnType<typeof createServices>;
+const servicesByEnv = new WeakMap<object, Services>();
+function servicesFor(env: Record<string, unknown>): Services {
+  let services = servicesByEnv.get(env);
+  if (!services) {
+    services = createServices(env);
+    servicesByEnv.set(env, services);
+  }
+  return services;
+}
+
+/** One training at a time per isolate (one tfjs engine per isolate, DESIGN §3). */
+let training: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+  const next = training.then(fn, fn);
+  training = next.catch(() => {});
+  return next;
+}
+
+const CACHEABLE = /^\/v1\/(runs|sweeps)\/[0-9a-f]{64}(\/table\.csv)?$/;
+
 export default {
-  async fetch(request: Request, env: Record<string, unknown>): Promise<Response> {
+  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
     try {
-      return await appFor(env).fetch(request);
+      const { app } = servicesFor(env);
+      const cacheable = request.method === "GET" && CACHEABLE.test(new URL(request.url).pathname) && !request.headers.has("if-none-match");
+      const cache = cacheable ? (caches as unknown as { default: Cache }).default : undefined;
+      const hit = await cache?.match(request);
+      if (hit) return hit;
+      const response = await app.fetch(request);
+      if (cache && response.status === 200 && response.headers.get("cache-control")?.includes("immutable")) {
+        ctx.waitUntil(cache.put(request, response.clone()));
+      }
+      return response;
     } catch (error) {
       return handleError(error as Error); // misconfiguration: the app could not be built
+    }
+  },
+
+  /** Each message wakes the trainer for one job: the oldest queued edge job, whichever it is. */
+  async queue(batch: QueueBatch, env: Record<string, unknown>): Promise<void> {
+    const { config, openStores } = servicesFor(env);
+    for (const message of batch.messages) {
+      await oneAtATime(async () => {
+        await useWorkerdBackend();
+        const stores = await openStores();
+        try {
+          await runNextEdgeJob({ runs: stores.runs, train, engine: engineInfo, leaseMs: config.EDGE_LEASE_SECONDS * 1000, holder: "edge" });
+        } finally {
+          await stores.close();
+        }
+      });
+      message.ack();
+    }
+  },
+
+  /** Returns expired leases to the queue and re-sends wake-ups that may have been lost. */
+  async scheduled(_controller: unknown, env: Record<string, unknown>): Promise<void> {
+    const { config, queue, openStores } = servicesFor(env);
+    const stores = await openStores();
+    try {
+      await stores.runs.expireLeases(config.MAX_ATTEMPTS);
+      const queued = await stores.runs.queuedHashes("edge", 100);
+      if (queued.length > 0) await queue.sendBatch(queued.map((hash) => ({ body: { hash } })));
+    } finally {
+      await stores.close();
     }
   },
 };

@@ -55,6 +55,27 @@ const listRunsSchema = z.strictObject({
   cursor: z.string().max(64).optional(),
 });
 
+/** `Prefer: wait=N` (RFC 7240), N capped at 60 seconds; 0 when absent. */
+export function preferredWaitSeconds(header: string | undefined): number {
+  const match = /(?:^|[,;\s])wait\s*=\s*"?(\d{1,6})"?/i.exec(header ?? "");
+  return match ? Math.min(60, Number(match[1])) : 0;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `load` until `done` holds or `seconds` pass; polling backs off from 100 ms to 1 s. */
+async function waitUntil<T>(seconds: number, load: () => Promise<T>, done: (value: T) => boolean, initial: T): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  let value = initial;
+  for (let delay = 100; !done(value) && Date.now() < deadline; delay = Math.min(1000, delay * 2)) {
+    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+    value = await load();
+  }
+  return value;
+}
+
+const FINAL = new Set(["succeeded", "failed", "canceled"]);
+
 /** Re-roots field errors of a nested document (the spec inside a request body). */
 function underPath<T>(prefix: string, parse: () => T): T {
   try {
@@ -138,9 +159,12 @@ export function createApp(deps: AppDeps) {
       stores.runs.submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement, queuedCap: config.QUEUED_CAP }),
     );
     if (created && run.placement === "edge") await deps.wakeEdge?.(run.hash);
-    const view = toRunView(run);
-    if (run.status === "succeeded") return c.json(view, 200, { "cache-control": "no-store" });
-    return c.json(view, 202, { location: `/v1/runs/${run.hash}`, "cache-control": "no-store" });
+    const wait = preferredWaitSeconds(c.req.header("prefer"));
+    const latest = wait > 0 ? await waitUntil(wait, async () => (await withStores((stores) => stores.runs.get(run.hash)))!, (r) => FINAL.has(r.status), run) : run;
+    const headers: Record<string, string> = { "cache-control": "no-store", ...(wait > 0 ? { "preference-applied": `wait=${wait}` } : {}) };
+    const view = toRunView(latest);
+    if (latest.status === "succeeded") return c.json(view, 200, headers);
+    return c.json(view, 202, { ...headers, location: `/v1/runs/${run.hash}` });
   });
 
   app.get("/v1/runs", async (c) => {

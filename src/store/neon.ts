@@ -27,5 +27,18 @@ export function createNeonDb(connectionString: string, options: NeonOptions = {}
     neonConfig.pipelineConnect = false;
   }
   const pool = new Pool({ connectionString, max: 10 });
-  return { db: drizzle({ client: pool, schema }) as never, driver: "neon", close: () => pool.end() };
+  let closing = false;
+  // An idle client whose socket drops emits 'error' on the pool; unhandled, it would crash the isolate.
+  // Drops while the pool is being ended are expected (the peer closes first) and are not errors.
+  pool.on("error", (error: Error) => {
+    if (!closing) console.warn("database connection lost while idle:", error.message);
+  });
+  return {
+    db: drizzle({ client: pool, schema }) as never,
+    driver: "neon",
+    close: () => {
+      closing = true;
+      return pool.end();
+    },
+  };
 }

@@ -51,6 +51,27 @@ describe("HTTP API (app.request, PGlite)", () => {
     expect((await app.request("/v1/runs", json({ spec: { pruning: { sparsity: 0.5 } } }))).status).toBe(200);
   });
 
+  it("holds a submit for Prefer: wait=N until the run is final, and says so", async () => {
+    const app = appWith();
+    const spec = { seed: 42 };
+    const pending = app.request("/v1/runs", json({ spec }, { prefer: "respond-async, wait=5" }));
+    // finish the job while the request waits
+    const store = createRunStore(db());
+    let lease;
+    for (let i = 0; i < 50 && !lease; i++) {
+      [lease] = await store.claim({ placement: "edge", holder: "t", max: 1, leaseMs: 60_000 });
+      if (!lease) await new Promise((r) => setTimeout(r, 20));
+    }
+    await store.complete({ hash: lease!.hash, leaseId: lease!.leaseId, result: RESULT, provenance: PROVENANCE });
+    const response = await pending;
+    expect(response.status).toBe(200);
+    expect(response.headers.get("preference-applied")).toBe("wait=5");
+    expect((await response.json()).status).toBe("succeeded");
+    const noWait = await app.request("/v1/runs", json({ spec: { seed: 43 } }, { prefer: "wait=0" }));
+    expect(noWait.status).toBe(202);
+    expect(noWait.headers.get("preference-applied")).toBeNull();
+  });
+
   it("places large runs on runners and refuses to force them onto the edge", async () => {
     const app = appWith({ EDGE_MAX_MACS: "1e9" });
     const big = { spec: { training: { steps: 1000 } } };

@@ -30,11 +30,11 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Global setup of the Node test project: a throwaway PostgreSQL cluster on a random loopback port
- * (initdb + pg_ctl), stopped and deleted after the run. PostgreSQL refuses to run as root, so as
- * root the cluster runs as the `postgres` user that Debian's package creates.
+ * A throwaway PostgreSQL cluster on a random loopback port (initdb + pg_ctl); `stop` removes it.
+ * PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user that
+ * Debian's package creates.
  */
-export default async function setup(project: TestProject) {
+export async function startPostgresCluster(): Promise<{ url: string; stop(): void }> {
   const dir = mkdtempSync(join(tmpdir(), "prunelab-pg-"));
   const data = join(dir, "data");
   const asRoot = process.getuid?.() === 0;
@@ -48,12 +48,21 @@ export default async function setup(project: TestProject) {
   const port = await freePort();
   run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
   run("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, "start"]);
-  project.provide("postgresUrl", `postgres://postgres@127.0.0.1:${port}/postgres`);
-  return () => {
-    try {
-      run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop() {
+      try {
+        run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
   };
+}
+
+/** Global setup of the Node test project: one cluster for the run; test files make their own databases in it. */
+export default async function setup(project: TestProject) {
+  const cluster = await startPostgresCluster();
+  project.provide("postgresUrl", cluster.url);
+  return () => cluster.stop();
 }

@@ -1,0 +1,54 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/worker.js";
+
+/**
+ * The Worker end to end inside workerd, on a real PostgreSQL server through the Neon driver:
+ * submit → 202 → the queue consumer trains → GET returns the succeeded run, then the Cache API
+ * serves it without the database.
+ */
+describe("the Worker with its queue, database and cache", () => {
+  const call = async (request: Request, bindings: Record<string, unknown> = env) => {
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(request, bindings, ctx as never);
+    await waitOnExecutionContext(ctx);
+    return response;
+  };
+  const submit = (spec: unknown, headers: Record<string, string> = {}) =>
+    call(new Request("http://prunelab.test/v1/runs", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ spec }) }));
+  const spec = { seed: 9, data: { patchDim: 24, trainSize: 16, testSize: 16 }, model: { width: 6 }, training: { steps: 40, evalEvery: 10 } };
+
+  it("trains an edge run from the queue, then serves it from the cache without the database", async () => {
+    const submitted = await submit(spec);
+    expect(submitted.status).toBe(202);
+    const { hash, placement } = await submitted.json();
+    expect(placement).toBe("edge");
+
+    let run: { status: string; result: { curve: unknown[] } | null; provenance: { executor: string; engine: { backend: string } } | null } | undefined;
+    for (let i = 0; i < 120; i++) {
+      const response = await call(new Request(`http://prunelab.test/v1/runs/${hash}`));
+      run = await response.json();
+      if (run!.status === "succeeded" || run!.status === "failed") break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(run!.status).toBe("succeeded");
+    expect(run!.result!.curve).toHaveLength(5);
+    expect(run!.provenance).toMatchObject({ executor: "edge", engine: { backend: "wasm", simd: true } });
+
+    const again = await submit(spec);
+    expect(again.status).toBe(200); // known and succeeded: answered at once
+
+    const url = `http://prunelab.test/v1/runs/${hash}`;
+    const first = await call(new Request(url)); // stored in the Cache API by this read
+    expect(first.headers.get("cache-control")).toContain("immutable");
+    const unreachable = { ...env, DATABASE_URL: "postgres://nobody@127.0.0.1:9/none" };
+    const uncached = await call(new Request(`http://prunelab.test/v1/runs/${"0".repeat(64)}`), unreachable);
+    expect(uncached.status).toBeGreaterThanOrEqual(500); // this env really cannot reach a database
+    const cached = await call(new Request(url), unreachable);
+    expect(cached.status).toBe(200);
+    expect((await cached.json()).result).toEqual(run!.result);
+
+    const notModified = await call(new Request(url, { headers: { "if-none-match": `"${hash}"` } }), unreachable);
+    expect(notModified.status).toBe(304);
+  });
+});
