@@ -5,6 +5,7 @@
  * responses are kept in the Cache API so repeated reads never reach Postgres.
  */
 import { z } from "zod";
+import openapiDocument from "../openapi.yaml";
 import { AppError } from "./core/index.js";
 import { engineInfo, train } from "./engine/train.js";
 import { useWorkerdBackend } from "./engine/workerd.js";
@@ -60,7 +61,7 @@ function createServices(env: Record<string, unknown>) {
     return { runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: () => handle.close() };
   }
 
-  const app = createApp({ config, openStores, wakeEdge: (hash) => queue.send({ hash }) });
+  const app = createApp({ config, openStores, wakeEdge: (hash) => queue.send({ hash }), openapiDocument });
   return { config, queue, app, openStores };
 }
 

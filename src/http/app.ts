@@ -36,6 +36,8 @@ export interface AppDeps {
   openStores(): Promise<Stores>;
   /** Wakes the edge trainer for a queued edge run (a queue message in the Worker). */
   wakeEdge?(hash: string): Promise<void>;
+  /** The text of openapi.yaml, served at /openapi.yaml and rendered at /docs. */
+  openapiDocument?: string;
 }
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
@@ -89,6 +91,14 @@ function underPath<T>(prefix: string, parse: () => T): T {
   }
 }
 
+/** An interactive reference of /openapi.yaml (Scalar, loaded by the reader's browser). */
+function docsPage(): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>prunelab API</title><meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><script id="api-reference" data-url="/openapi.yaml"></script>
+<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference@1.34.6"></script></body></html>`;
+}
+
 /** Decides where a run trains (DESIGN §4): the edge below its budget, a runner above; `edge` cannot be forced above it. */
 export function decidePlacement(spec: RunSpec, requested: "auto" | Placement, edgeMaxMacs: number): Placement {
   const { totalMacs } = estimateCost(spec);
@@ -135,6 +145,11 @@ export function createApp(deps: AppDeps) {
   });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  if (deps.openapiDocument) {
+    const document = deps.openapiDocument;
+    app.get("/openapi.yaml", (c) => c.body(document, 200, { "content-type": "application/yaml; charset=utf-8", "cache-control": "public, max-age=300" }));
+    app.get("/docs", (c) => c.html(docsPage(), 200, { "cache-control": "public, max-age=300" }));
+  }
   app.get("/problems/:code", (c) => problemPage(c.req.param("code")) ?? c.notFound());
 
   app.post("/v1/specs/hash", limitBody, async (c) => {

@@ -103,6 +103,14 @@ describe("HTTP API (app.request, PGlite)", () => {
     expect(rest.items).toHaveLength(1);
   });
 
+  it("serves its OpenAPI document and an interactive reference of it", async () => {
+    const document = await appWith().request("/openapi.yaml");
+    expect(document.headers.get("content-type")).toContain("application/yaml");
+    expect(await document.text()).toContain("openapi: 3.1.0");
+    const docs = await (await appWith().request("/docs")).text();
+    expect(docs).toContain('data-url="/openapi.yaml"');
+  });
+
   it("serves presets and problem pages", async () => {
     const app = appWith();
     const presets = await (await app.request("/v1/presets")).json();

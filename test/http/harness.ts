@@ -1,9 +1,13 @@
+import { readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createApp } from "../../src/http/app.js";
 import { parseApiConfig } from "../../src/http/config.js";
 import { createRunStore, createSweepStore, rowsOf, type DbHandle } from "../../src/store/index.js";
 import { openPglite, truncateAll } from "../store/databases.js";
+import { validateResponse } from "./openapi-validator.js";
+
+const OPENAPI_DOCUMENT = readFileSync(new URL("../../openapi.yaml", import.meta.url), "utf8");
 
 /**
  * The app over an in-memory PGlite, for `app.request()` tests: registers the suite's hooks (one
@@ -25,12 +29,22 @@ export function useHttpHarness() {
   return {
     woken,
     db: () => handle.db,
-    appWith: (env: Record<string, string> = {}) =>
-      createApp({
+    /** The app, every response of which is checked against openapi.yaml before the test sees it. */
+    appWith: (env: Record<string, string> = {}) => {
+      const app = createApp({
         config: parseApiConfig(env),
         openStores: async () => ({ runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: async () => {} }),
         wakeEdge: async (hash) => void woken.push(hash),
-      }),
+        openapiDocument: OPENAPI_DOCUMENT,
+      });
+      return {
+        async request(url: string, init: RequestInit = {}): Promise<Response> {
+          const response = await app.request(url, init);
+          await validateResponse(init.method ?? "GET", url, response.clone());
+          return response;
+        },
+      };
+    },
     countRuns: async () => rowsOf<{ n: number }>(await handle.db.execute(sql`select count(*)::int as n from runs`))[0]!.n,
   };
 }

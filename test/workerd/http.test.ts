@@ -11,6 +11,11 @@ describe("the Worker's HTTP API inside workerd", () => {
     expect(await response.json()).toEqual({ status: "ok" });
   });
 
+  it("serves openapi.yaml, bundled as text", async () => {
+    const response = await worker.fetch(new Request("http://prunelab.test/openapi.yaml"));
+    expect(await response.text()).toMatch(/^openapi: 3\.1\.0/);
+  });
+
   it.each(GOLDEN_HASHES)("hashes $name as Node does", async ({ input, hash }) => {
     const response = await worker.fetch(
       new Request("http://prunelab.test/v1/specs/hash", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) }),
