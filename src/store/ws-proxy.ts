@@ -16,7 +16,15 @@ export interface WsProxyOptions {
   port?: number;
   /** Which database addresses a client may ask for; by default loopback only. */
   allowTarget?: (host: string, port: number) => boolean;
+  /**
+   * Close the TCP side after the client's Terminate message. pglite-socket keeps a connection open
+   * after Terminate (DESIGN §3), so in front of it the proxy must end the session itself.
+   */
+  closeOnTerminate?: boolean;
 }
+
+/** PostgreSQL's Terminate message: 'X' and a length of 4. */
+const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
@@ -47,7 +55,10 @@ export async function startWsProxy(options: WsProxyOptions = {}): Promise<WsProx
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
     };
     tcp.setNoDelay(true);
-    ws.on("message", (data: Buffer) => tcp.write(data)); // net.Socket queues writes until connected
+    ws.on("message", (data: Buffer) => {
+      tcp.write(data); // net.Socket queues writes until connected
+      if (options.closeOnTerminate && data.length >= TERMINATE.length && data.subarray(-TERMINATE.length).equals(TERMINATE)) tcp.end();
+    });
     tcp.on("data", (chunk) => ws.send(chunk));
     ws.on("close", closeBoth);
     ws.on("error", closeBoth);
