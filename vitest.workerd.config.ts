@@ -15,6 +15,7 @@ export default defineProject({
           WS_PROXY: inject("workerdWsProxy"),
           RUNNER_TOKEN: "workerd-test-runner-token",
           EDGE_LEASE_SECONDS: "60",
+          LEASE_MIN_SECONDS: "1",
         },
       },
     })),

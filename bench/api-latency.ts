@@ -18,7 +18,7 @@ const { values: args } = parseArgs({
 });
 
 const dataDir = args.url ? undefined : mkdtempSync(join(tmpdir(), "prunelab-bench-api-"));
-const stack = args.url ? { url: args.url, stop: async () => {} } : await startLocalStack({ dataDir: dataDir!, port: 8793 });
+const stack = args.url ? { url: args.url, stop: async () => {} } : await startLocalStack({ dataDir: dataDir!, port: 0 });
 try {
   const client = createPrunelabClient(stack.url);
   const seed = Math.floor(Math.random() * 1e9); // a fresh spec, so the run really trains

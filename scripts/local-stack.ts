@@ -14,6 +14,7 @@ import { startWsProxy } from "../src/store/ws-proxy.js";
 export interface LocalStackOptions {
   /** Where PGlite and wrangler keep their state. */
   dataDir: string;
+  /** 0 picks a free port. */
   port: number;
   /** A PostgreSQL server to use instead of embedded PGlite. */
   databaseUrl?: string;
@@ -79,15 +80,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   mkdirSync(options.dataDir, { recursive: true });
   const database = await startDatabase(options);
   const proxy = await startWsProxy({ closeOnTerminate: !options.databaseUrl });
+  const port = options.port || (await freePort());
   const vars = { DATABASE_URL: database.url, WS_PROXY: proxy.address, ...options.vars };
-  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(options.port), "--persist-to", join(options.dataDir, "wrangler"), "--show-interactive-dev-session=false"];
+  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", join(options.dataDir, "wrangler"), "--show-interactive-dev-session=false"];
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   const child = spawn("npx", args, {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
     stdio: options.verbose ? "inherit" : "ignore",
     detached: true,
   });
-  const url = `http://127.0.0.1:${options.port}`;
+  const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null && child.pid) {
       const exited = new Promise((resolve) => child.once("exit", resolve));

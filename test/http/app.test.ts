@@ -138,6 +138,8 @@ describe("HTTP API (app.request, PGlite)", () => {
     ["missing API key", keyed, () => json({ spec: {} }), 401, "unauthorized"],
     ["wrong API key", keyed, () => json({ spec: {} }, { authorization: "Bearer nope" }), 401, "unauthorized"],
     ["unknown endpoint", {}, () => ({ method: "GET", path: "/v2/everything" }), 404, "not_found"],
+    ["wrong runner token", { RUNNER_TOKEN: "the-right-runner-token" }, () => ({ ...json({ runnerId: "r" }, { authorization: "Bearer the-wrong-token!!" }), path: "/v1/runner/lease" }), 401, "unauthorized"],
+    ["a runner call while runners are closed", {}, () => ({ ...json({ runnerId: "r" }), path: "/v1/runner/lease" }), 403, "forbidden"],
   ];
 
   it.each(badInputs)("answers %s with its problem and writes nothing", async (_, env, init, status, code, path) => {
@@ -150,6 +152,16 @@ describe("HTTP API (app.request, PGlite)", () => {
     expect(problem.title.length).toBeGreaterThan(0);
     if (path !== undefined) expect(problem.errors.map((e: { path: string }) => e.path)).toContain(path);
     expect(await countRuns()).toBe(0);
+  });
+
+  it("refuses submissions past the queued cap with 429 and Retry-After, and writes nothing", async () => {
+    const app = appWith({ QUEUED_CAP: "1" });
+    expect((await app.request("/v1/runs", json({ spec: { seed: 1 } }))).status).toBe(202);
+    const refused = await app.request("/v1/runs", json({ spec: { seed: 2 } }));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("30");
+    expect((await refused.json()).type).toBe("/problems/too_many_queued");
+    expect(await countRuns()).toBe(1);
   });
 
   it("accepts a configured API key", async () => {
