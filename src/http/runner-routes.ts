@@ -43,7 +43,11 @@ export function createRunnerRoutes(config: ApiConfig, withStores: <T>(fn: (store
 
   routes.post("/lease", limit(config.MAX_BODY_BYTES), async (c) => {
     const body = parseOrThrow(leaseRequestSchema, await readJson(c), "lease request");
-    const jobs = await withStores((stores) => stores.runs.claim({ placement: "runner", holder: body.runnerId, max: body.max, leaseMs: leaseMs(body.leaseSeconds) }));
+    const jobs = await withStores(async (stores) => {
+      // Requeue expired leases first, so runners never depend on the cron to get a dead runner's job.
+      await stores.runs.expireLeases(config.MAX_ATTEMPTS);
+      return stores.runs.claim({ placement: "runner", holder: body.runnerId, max: body.max, leaseMs: leaseMs(body.leaseSeconds) });
+    });
     if (jobs.length === 0) return c.body(null, 204);
     return c.json({ jobs: jobs.map((job) => ({ hash: job.hash, leaseId: job.leaseId, leaseUntil: job.leaseUntil.toISOString(), spec: job.spec, attempts: job.attempts })) });
   });

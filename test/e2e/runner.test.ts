@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPrunelabClient, expectOk, type PrunelabClient } from "../../src/client/index.js";
+import { startLocalStack, type LocalStack } from "../../scripts/local-stack.js";
+import { createDatabase } from "../store/databases.js";
+
+const TOKEN = "e2e-runner-token-0123456789";
+
+interface RunnerProcess {
+  child: ChildProcess;
+  events: { event: string; hash?: string; runner: string }[];
+  exit: Promise<number | null>;
+  stderr: () => string;
+}
+
+/**
+ * Companion runners as real processes against the API under wrangler dev on PostgreSQL
+ * (DESIGN §6): jobs are trained exactly once, a runner killed mid-job loses nothing, stale
+ * leases are refused, a wrong token is a clear error.
+ */
+describe("companion runners end to end", () => {
+  let stack: LocalStack;
+  let database: Awaited<ReturnType<typeof createDatabase>>;
+  let client: PrunelabClient;
+  const runners: RunnerProcess[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), "prunelab-runner-e2e-"));
+
+  const startRunner = (id: string, token = TOKEN): RunnerProcess => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "src/runner/cli.ts", "--api", stack.url, "--token", token, "--id", id, "--concurrency", "1", "--lease-seconds", "2", "--poll-seconds", "0.2", "--json"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    const runner: RunnerProcess = {
+      child,
+      events: [],
+      exit: new Promise((resolve) => child.on("exit", (code) => resolve(code))),
+      stderr: () => stderr,
+    };
+    let buffer = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split("\n");
+      buffer = lines.pop()!;
+      for (const line of lines) if (line.trim()) runner.events.push(JSON.parse(line));
+    });
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    runners.push(runner);
+    return runner;
+  };
+  const until = async (condition: () => boolean | Promise<boolean>, seconds: number) => {
+    for (let i = 0; i < seconds * 5; i++) {
+      if (await condition()) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error("timed out");
+  };
+  const getRun = async (hash: string) => expectOk(await client.GET("/v1/runs/{hash}", { params: { path: { hash } } }));
+
+  beforeAll(async () => {
+    database = await createDatabase();
+    stack = await startLocalStack({ dataDir, port: 0, databaseUrl: database.url, vars: { RUNNER_TOKEN: TOKEN, LEASE_MIN_SECONDS: "1" } });
+    client = createPrunelabClient(stack.url);
+  }, 180_000);
+  afterAll(async () => {
+    for (const runner of runners) if (runner.child.exitCode === null) runner.child.kill("SIGKILL");
+    await stack?.stop();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("completes a runner-placed sweep with two runners, each job trained exactly once", async () => {
+    const [a, b] = [startRunner("runner-a"), startRunner("runner-b")];
+    const spec = { base: { data: { patchDim: 40, trainSize: 30, testSize: 30 }, model: { width: 10 }, training: { steps: 200, evalEvery: 50 } }, grid: { "pruning.sparsity": [0, 0.5, 0.8] }, repeats: 2 };
+    const sweep = expectOk(await client.POST("/v1/sweeps", { body: { spec, options: { placement: "runner" } } }));
+    await until(async () => expectOk(await client.GET("/v1/sweeps/{hash}", { params: { path: { hash: sweep.hash } } })).status === "succeeded", 90);
+    const completed = [...a.events, ...b.events].filter((e) => e.event === "completed").map((e) => e.hash);
+    expect(completed.sort()).toEqual(sweep.members.map((m) => m.hash).sort()); // each member once, no duplicates
+    for (const member of sweep.members) {
+      const run = await getRun(member.hash);
+      expect(run.attempts).toBe(0);
+      expect(["runner-a", "runner-b"]).toContain(run.provenance?.runnerId);
+      expect(run.provenance?.executor).toBe("runner");
+    }
+    a.child.kill("SIGTERM");
+    b.child.kill("SIGTERM");
+    expect(await a.exit).toBe(0);
+    expect(await b.exit).toBe(0);
+  }, 120_000);
+
+  it("finishes the job of a runner killed with SIGKILL mid-training, once, on the other runner", async () => {
+    const doomed = startRunner("doomed");
+    const long = { seed: 77, data: { patchDim: 200, trainSize: 100, testSize: 50 }, model: { width: 50 }, training: { steps: 5000, evalEvery: 500 } };
+    const { hash } = expectOk(await client.POST("/v1/runs", { body: { spec: long, options: { placement: "runner" } } }));
+    await until(() => doomed.events.some((e) => e.event === "progress" && e.hash === hash), 60);
+    doomed.child.kill("SIGKILL");
+    await doomed.exit;
+    expect((await getRun(hash)).status).toBe("running"); // still leased by the dead runner
+    const survivor = startRunner("survivor");
+    await until(async () => (await getRun(hash)).status === "succeeded", 120);
+    const run = await getRun(hash);
+    expect(run).toMatchObject({ attempts: 1, provenance: { runnerId: "survivor" } });
+    expect(survivor.events.filter((e) => e.event === "completed" && e.hash === hash)).toHaveLength(1);
+    survivor.child.kill("SIGTERM");
+    expect(await survivor.exit).toBe(0);
+  }, 180_000);
+
+  it("refuses a result posted under a lease the runner no longer holds, keeping the stored one", async () => {
+    const runnerClient = createPrunelabClient(stack.url, { token: TOKEN });
+    const { hash } = expectOk(await client.POST("/v1/runs", { body: { spec: { seed: 78, data: { patchDim: 20, trainSize: 10, testSize: 10 }, model: { width: 4 }, training: { steps: 20 } }, options: { placement: "runner" } } }));
+    const stale = expectOk(await runnerClient.POST("/v1/runner/lease", { body: { runnerId: "stale", leaseSeconds: 1 } })).jobs[0]!;
+    expect(stale.hash).toBe(hash);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const fresh = startRunner("fresh");
+    await until(async () => (await getRun(hash)).status === "succeeded", 60);
+    const stored = await getRun(hash);
+    const late = await runnerClient.POST("/v1/runner/jobs/{hash}/complete", {
+      params: { path: { hash } },
+      body: { leaseId: stale.leaseId, result: { ...stored.result!, diverged: true }, provenance: { ...stored.provenance!, runnerId: "stale" } },
+    });
+    expect(late.response.status).toBe(409);
+    expect(await getRun(hash)).toEqual(stored);
+    fresh.child.kill("SIGTERM");
+    await fresh.exit;
+  }, 120_000);
+
+  it("exits non-zero with a clear message when its token is wrong", async () => {
+    const intruder = startRunner("intruder", "not-the-runner-token");
+    expect(await intruder.exit).toBe(4);
+    expect(intruder.stderr()).toMatch(/refused this runner.*token/);
+  }, 60_000);
+});
