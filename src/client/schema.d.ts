@@ -1256,6 +1256,8 @@ export interface operations {
                     /** Format: uuid */
                     leaseId: string;
                     step?: number;
+                    /** @description New lease length from now; clamped by the server, default as for a lease. */
+                    leaseSeconds?: number;
                 };
             };
         };

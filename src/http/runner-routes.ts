@@ -12,7 +12,7 @@ const leaseRequestSchema = z.strictObject({
   capabilities: z.strictObject({ backends: z.array(z.string().max(32)).max(8).default(["wasm"]) }).prefault({}),
   leaseSeconds: z.number().positive().optional(),
 });
-const heartbeatSchema = z.strictObject({ leaseId: z.uuid(), step: z.int().min(0).optional() });
+const heartbeatSchema = z.strictObject({ leaseId: z.uuid(), step: z.int().min(0).optional(), leaseSeconds: z.number().positive().optional() });
 const completeSchema = z.strictObject({ leaseId: z.uuid(), result: runResultSchema, provenance: provenanceSchema });
 const failSchema = z.strictObject({ leaseId: z.uuid(), error: runErrorSchema.omit({ retryable: true }), retryable: z.boolean() });
 
@@ -55,7 +55,7 @@ export function createRunnerRoutes(config: ApiConfig, withStores: <T>(fn: (store
   routes.post("/jobs/:hash/heartbeat", limit(config.MAX_BODY_BYTES), async (c) => {
     const hash = checkHash(c.req.param("hash"));
     const body = parseOrThrow(heartbeatSchema, await readJson(c), "heartbeat");
-    const row = await withStores((stores) => stores.runs.heartbeat({ hash, leaseId: body.leaseId, leaseMs: leaseMs(), ...(body.step === undefined ? {} : { progressStep: body.step }) }));
+    const row = await withStores((stores) => stores.runs.heartbeat({ hash, leaseId: body.leaseId, leaseMs: leaseMs(body.leaseSeconds), ...(body.step === undefined ? {} : { progressStep: body.step }) }));
     if (!row) throw leaseLost(hash);
     return c.json({ hash, leaseUntil: row.leaseUntil!.toISOString() });
   });

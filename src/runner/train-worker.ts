@@ -1,20 +1,24 @@
 /**
- * A worker thread that trains one job: one tfjs engine per thread (DESIGN §3). Receives
- * `{ spec, backend }`, posts `{ type: "progress", step, steps, trainLoss }` messages and finally
- * `{ type: "done", result, engine }` or `{ type: "error", message, retryable }`.
+ * A training thread: one tfjs engine per thread (DESIGN §3), kept for many jobs so the backend is
+ * initialized once. Receives `{ type: "train", spec }`; posts `{ type: "progress", … }` and then
+ * `{ type: "done", result, engine }` or `{ type: "error", message, retryable }` for each job.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { parseRunSpec } from "../core/index.js";
 import { engineInfo, train } from "../engine/train.js";
 import { RUNNER_BACKENDS, type RunnerBackend } from "./backends.js";
 
-const { spec, backend } = workerData as { spec: unknown; backend: RunnerBackend };
+const { backend } = workerData as { backend: RunnerBackend };
 const port = parentPort!;
-try {
-  await RUNNER_BACKENDS[backend]();
-  const result = await train(parseRunSpec(spec), { onProgress: (progress) => port.postMessage({ type: "progress", ...progress }) });
-  port.postMessage({ type: "done", result, engine: engineInfo() });
-} catch (error) {
-  // training is deterministic: the same spec would fail again
-  port.postMessage({ type: "error", message: (error as Error).message, retryable: false });
-}
+const ready = RUNNER_BACKENDS[backend]();
+
+port.on("message", async (message: { type: "train"; spec: unknown }) => {
+  try {
+    await ready;
+    const result = await train(parseRunSpec(message.spec), { onProgress: (progress) => port.postMessage({ type: "progress", ...progress }) });
+    port.postMessage({ type: "done", result, engine: engineInfo() });
+  } catch (error) {
+    // training is deterministic: the same spec would fail again
+    port.postMessage({ type: "error", message: (error as Error).message, retryable: false });
+  }
+});
