@@ -152,6 +152,7 @@ export function createRunner(options: RunnerOptions) {
     }
     await Promise.all(running);
     await Promise.all(idle.splice(0).map((worker) => worker.terminate()));
+    onEvent({ event: "stopped" });
   }
 
   let loop: Promise<void> | undefined;
@@ -167,7 +168,6 @@ export function createRunner(options: RunnerOptions) {
       abandoning = opts.abandon ?? false;
       if (opts.abandon) await Promise.all([...active.values()].map((worker) => worker.terminate()));
       await loop;
-      onEvent({ event: "stopped" });
     },
     activeJobs: () => [...active.keys()],
   };

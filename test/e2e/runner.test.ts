@@ -128,6 +128,24 @@ describe("companion runners end to end", () => {
     await fresh.exit;
   }, 120_000);
 
+  it("finishes its running job before exiting on SIGTERM", async () => {
+    const polite = startRunner("polite");
+    const { hash } = expectOk(await client.POST("/v1/runs", { body: { spec: { seed: 79, data: { patchDim: 200, trainSize: 100, testSize: 50 }, model: { width: 50 }, training: { steps: 3000, evalEvery: 500 } }, options: { placement: "runner" } } }));
+    await until(() => polite.events.some((e) => e.event === "progress" && e.hash === hash), 60);
+    polite.child.kill("SIGTERM");
+    expect(await polite.exit).toBe(0);
+    expect(polite.events.map((e) => e.event)).toEqual(expect.arrayContaining(["stopping", "completed", "stopped"]));
+    expect((await getRun(hash)).status).toBe("succeeded");
+  }, 120_000);
+
+  it("stops before leasing anything when the selected native backend is not installed", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/runner/cli.ts", "--api", stack.url, "--token", TOKEN, "--backend", "tfjs-node"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await new Promise((resolve) => child.on("exit", resolve))).toBe(3);
+    expect(stderr).toMatch(/@tensorflow\/tfjs-node is not installed.*npm install @tensorflow\/tfjs-node/s);
+  }, 60_000);
+
   it("exits non-zero with a clear message when its token is wrong", async () => {
     const intruder = startRunner("intruder", "not-the-runner-token");
     expect(await intruder.exit).toBe(4);
