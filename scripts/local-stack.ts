@@ -10,6 +10,7 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { migrateDatabase } from "../src/store/migrate.js";
 import { createPgDb, createPgliteDb } from "../src/store/node-clients.js";
 import { startWsProxy } from "../src/store/ws-proxy.js";
+import { freePort } from "./free-port.js";
 
 export interface LocalStackOptions {
   /** Where PGlite and wrangler keep their state. */
@@ -27,18 +28,6 @@ export interface LocalStackOptions {
 export interface LocalStack {
   url: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 async function startDatabase(options: LocalStackOptions): Promise<{ url: string; stop(): Promise<void> }> {

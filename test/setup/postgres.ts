@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { freePort } from "../../scripts/free-port.js";
 
 /** Finds initdb/pg_ctl on PATH or in Debian's versioned directories. */
 function postgresBin(name: string): string {
@@ -16,17 +16,6 @@ function postgresBin(name: string): string {
     if (existsSync(path)) return path;
   }
   throw new Error(`PostgreSQL's ${name} was not found; install PostgreSQL (Debian: apt-get install postgresql)`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 /**
