@@ -261,6 +261,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sweeps/{hash}/chart.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sweep's Figure 2a/2b chart as Vega-Lite
+         * @description Test and train error (mean ± sample std over repeats) against sparsity when the grid varies `pruning.density` (else against the first numeric grid key), one colour per value of the other grid keys. The data rows are inline (`data.values`: `x`, `series`, `metric`, `mean`, `std`, `lo`, `hi`, `n`, `runs`); points without results are left out. Immutable once the sweep succeeded, `no-store` before.
+         */
+        get: operations["getSweepChart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{hash}/chart.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sweep's chart rendered as SVG
+         * @description The chart of `chart.json`, rendered on the server. Caching as for `chart.json`.
+         */
+        get: operations["getSweepChartSvg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runs/{hash}/chart.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The run's training curves (Figure 2c) as Vega-Lite
+         * @description Three panels over gradient descent steps: train and test 0-1 error, train and test loss (log scale), and the feature-learning diagnostics (signal alignment per class, noise alignment). At most 400 evaluations per curve are drawn, evenly spaced, first and last kept. 409 while the run has no result.
+         */
+        get: operations["getRunChart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runs/{hash}/chart.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The run's chart rendered as SVG */
+        get: operations["getRunChartSvg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/view/sweeps/{hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A human page for a sweep
+         * @description Status, the chart (inline SVG), the aggregate table (mean ± std per grid point), the spec and links to the member runs. No script; refreshes itself every 5 s until the sweep is final.
+         */
+        get: operations["viewSweep"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/view/runs/{hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A human page for a run
+         * @description Status, final metrics, diagnostics, the chart (inline SVG), the curve table and the spec.
+         */
+        get: operations["viewRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runner/lease": {
         parameters: {
             query?: never;
@@ -624,6 +741,43 @@ export interface components {
         };
     };
     responses: {
+        /** @description A Vega-Lite v6 specification with its data inline. */
+        VegaLite: {
+            headers: {
+                /** @description Only once the run or sweep succeeded. */
+                ETag?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    /** @constant */
+                    $schema: "https://vega.github.io/schema/vega-lite/v6.json";
+                    title: Record<string, never>;
+                };
+            };
+        };
+        /** @description The chart rendered as SVG on the server. */
+        Svg: {
+            headers: {
+                /** @description Only once the run or sweep succeeded. */
+                ETag?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "image/svg+xml": string;
+            };
+        };
+        /** @description An HTML page without scripts, served with a strict Content-Security-Policy. */
+        Page: {
+            headers: {
+                /** @description Only once the run or sweep succeeded. */
+                ETag?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
         /** @description An RFC 9457 problem. */
         Problem: {
             headers: {
@@ -658,6 +812,8 @@ export interface components {
     };
     parameters: {
         Hash: components["schemas"]["Hash"];
+        /** @description The ETag of an immutable representation; answered with 304 without loading anything. */
+        IfNoneMatch: string;
     };
     requestBodies: never;
     headers: {
@@ -1181,6 +1337,164 @@ export interface operations {
                 content: {
                     "text/csv": string;
                 };
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    getSweepChart: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an immutable representation; answered with 304 without loading anything. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                hash: components["parameters"]["Hash"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["VegaLite"];
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    getSweepChartSvg: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an immutable representation; answered with 304 without loading anything. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                hash: components["parameters"]["Hash"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Svg"];
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    getRunChart: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an immutable representation; answered with 304 without loading anything. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                hash: components["parameters"]["Hash"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["VegaLite"];
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    getRunChartSvg: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an immutable representation; answered with 304 without loading anything. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                hash: components["parameters"]["Hash"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Svg"];
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    viewSweep: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an immutable representation; answered with 304 without loading anything. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                hash: components["parameters"]["Hash"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Page"];
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    viewRun: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an immutable representation; answered with 304 without loading anything. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                hash: components["parameters"]["Hash"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Page"];
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];

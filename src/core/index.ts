@@ -15,3 +15,4 @@ export * from "./validation.js";
 export * from "./status.js";
 export * from "./presets.js";
 export * from "./result-schema.js";
+export * from "./charts.js";

@@ -20,6 +20,7 @@ import type { RunStore, SweepStore } from "../store/index.js";
 import type { ApiConfig } from "./config.js";
 import { handleError, problemPage } from "./problem.js";
 import { checkHash, readJson } from "./request.js";
+import { createChartRoutes } from "./chart-routes.js";
 import { createRunnerRoutes } from "./runner-routes.js";
 import { toAggregateCsv, toSweepView } from "./sweeps.js";
 import { toRunView } from "./views.js";
@@ -182,6 +183,12 @@ export function createApp(deps: AppDeps) {
     return c.json(view, 202, { ...headers, location: `/v1/runs/${run.hash}` });
   });
 
+  const loadRun = async (hash: string) => {
+    const run = await withStores((stores) => stores.runs.get(hash));
+    if (!run) throw new AppError("not_found", `no run with hash ${hash}`);
+    return toRunView(run);
+  };
+
   app.get("/v1/runs", async (c) => {
     const query = parseOrThrow(listRunsSchema, c.req.query(), "query");
     return c.json(await withStores((stores) => stores.runs.list(query)), 200, { "cache-control": "no-store" });
@@ -190,10 +197,8 @@ export function createApp(deps: AppDeps) {
   app.get("/v1/runs/:hash", async (c) => {
     const hash = checkHash(c.req.param("hash"));
     if (c.req.header("if-none-match") === `"${hash}"`) return c.body(null, 304, { etag: `"${hash}"`, "cache-control": IMMUTABLE });
-    const run = await withStores((stores) => stores.runs.get(hash));
-    if (!run) throw new AppError("not_found", `no run with hash ${hash}`);
-    const final = run.status === "succeeded";
-    return c.json(toRunView(run), 200, final ? { etag: `"${run.hash}"`, "cache-control": IMMUTABLE } : { "cache-control": "no-store" });
+    const run = await loadRun(hash);
+    return c.json(run, 200, run.status === "succeeded" ? { etag: `"${run.hash}"`, "cache-control": IMMUTABLE } : { "cache-control": "no-store" });
   });
 
   for (const action of ["retry", "cancel"] as const) {
@@ -248,6 +253,7 @@ export function createApp(deps: AppDeps) {
     status === "succeeded" ? { etag: `"${hash}"`, "cache-control": IMMUTABLE } : { "cache-control": "no-store" };
 
   app.route("/v1/runner", createRunnerRoutes(config, withStores));
+  app.route("/", createChartRoutes({ loadRun, loadSweep }));
 
   app.get("/v1/sweeps", async (c) => {
     const query = parseOrThrow(listSweepsSchema, c.req.query(), "query");

@@ -34,3 +34,5 @@ export function toAggregateCsv(rows: AggregateRow[]): string {
   );
   return [header.join(","), ...lines].join("\n") + "\n";
 }
+
+export type SweepView = ReturnType<typeof toSweepView>;

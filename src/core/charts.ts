@@ -1,0 +1,217 @@
+import type { AggregateRow } from "./aggregate.js";
+import type { CurvePoint, RunResult } from "./result.js";
+import { sparsityToDensity, type RunSpec } from "./spec.js";
+import type { GridPoint, GridValue, SweepSpec } from "./sweep.js";
+
+/**
+ * Vega-Lite specs for the paper's Figure 2 (DESIGN §5): a sweep's final errors against sparsity
+ * (2a, 2b) and a run's curves over training (2c). Pure: data in, a JSON chart out; rendering to
+ * SVG lives in src/charts.
+ */
+export type VegaLiteSpec = Record<string, unknown>;
+
+export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+/** Names of the marks whose symbols are the chart's data points (the viewer test counts them). */
+export const SWEEP_POINT_MARK = "points";
+/** A run chart draws at most this many steps per curve, so rendering cost is bounded. */
+export const MAX_CHART_STEPS = 400;
+
+const DENSITY_PATH = "pruning.density";
+
+/** Short names for grid keys, in the paper's notation. */
+const PARAMETER_LABELS: Record<string, string> = {
+  "data.noiseStd": "σn",
+  "data.signalStrength": "μ",
+  "data.classes": "K",
+  "data.patchDim": "d",
+  "data.trainSize": "n",
+  "model.width": "m",
+  "model.initStd": "σ0",
+  "model.q": "q",
+  "training.learningRate": "η",
+  "training.steps": "T",
+  [DENSITY_PATH]: "density",
+};
+
+const chartTitle = (text: string, subtitle?: string) => (subtitle ? { text, subtitle, anchor: "start" } : { text, anchor: "start" });
+
+export const parameterLabel = (path: string): string => PARAMETER_LABELS[path] ?? path;
+
+/** `σn = 0.5, m = 150`: the values of the given keys at a point; "all runs" when there are none. */
+export function pointLabel(point: GridPoint, keys: readonly string[]): string {
+  return keys.length === 0 ? "all runs" : keys.map((key) => `${parameterLabel(key)} = ${point[key]}`).join(", ");
+}
+
+/** What a sweep chart puts on its x axis: sparsity when the grid varies density, else its first numeric key. */
+export function sweepAxis(sweep: SweepSpec): { key: string; title: string; value: (point: GridPoint) => GridValue } {
+  const keys = Object.keys(sweep.grid);
+  if (keys.includes(DENSITY_PATH)) {
+    return { key: DENSITY_PATH, title: "sparsity (fraction of weights pruned)", value: (point) => sparsityToDensity(point[DENSITY_PATH] as number) };
+  }
+  const key = keys.find((k) => sweep.grid[k]!.every((v) => typeof v === "number")) ?? keys[0]!;
+  return { key, title: parameterLabel(key), value: (point) => point[key]! };
+}
+
+export interface SweepChartDatum {
+  x: GridValue;
+  series: string;
+  metric: "test error" | "train error";
+  mean: number;
+  std: number | null;
+  lo: number | null;
+  hi: number | null;
+  n: number;
+  runs: number;
+}
+
+/** The chart's rows: one per grid point and metric with a mean (points without results are left out). */
+export function sweepChartData(sweep: SweepSpec, rows: readonly AggregateRow[]): SweepChartDatum[] {
+  const axis = sweepAxis(sweep);
+  const seriesKeys = Object.keys(sweep.grid).filter((key) => key !== axis.key);
+  const metrics = [
+    ["testError", "test error"],
+    ["trainError", "train error"],
+  ] as const;
+  return rows.flatMap((row) =>
+    metrics.flatMap(([name, metric]) => {
+      const stat = row.final[name];
+      if (stat.mean === null) return [];
+      return [
+        {
+          x: axis.value(row.point),
+          series: pointLabel(row.point, seriesKeys),
+          metric,
+          mean: stat.mean,
+          std: stat.std,
+          lo: stat.std === null ? null : stat.mean - stat.std,
+          hi: stat.std === null ? null : stat.mean + stat.std,
+          n: stat.n,
+          runs: row.runs,
+        },
+      ];
+    }),
+  );
+}
+
+/** Figure 2a/2b: test and train error (mean ± std) against sparsity, one colour per other grid value. */
+export function sweepChart(sweep: SweepSpec, rows: readonly AggregateRow[], title: string, subtitle?: string): VegaLiteSpec {
+  const axis = sweepAxis(sweep);
+  const numericX = sweep.grid[axis.key]!.every((v) => typeof v === "number");
+  const seriesKeys = Object.keys(sweep.grid).filter((key) => key !== axis.key);
+  const x = { field: "x", type: numericX ? "quantitative" : "ordinal", title: axis.title };
+  const y = { field: "mean", type: "quantitative", title: "error (mean ± std over repeats)", scale: { domain: [0, 1] } };
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: chartTitle(title, subtitle),
+    width: 520,
+    height: 320,
+    data: { values: sweepChartData(sweep, rows) },
+    encoding: {
+      x,
+      color: { field: "series", type: "nominal", title: seriesKeys.map(parameterLabel).join(", ") || "series" },
+      strokeDash: { field: "metric", type: "nominal", title: "metric", sort: ["test error", "train error"] },
+    },
+    layer: [
+      { mark: { type: "errorbar", ticks: true }, encoding: { y: { ...y, field: "lo" }, y2: { field: "hi" }, strokeDash: { value: [1, 0] } } },
+      { mark: { type: "line" }, encoding: { y } },
+      {
+        name: SWEEP_POINT_MARK,
+        mark: { type: "point", filled: true, size: 40 },
+        encoding: {
+          y,
+          shape: { field: "metric", type: "nominal", sort: ["test error", "train error"] },
+          tooltip: [
+            { field: "series", title: "series" },
+            { field: "metric" },
+            { field: "x", title: axis.title },
+            { field: "mean", format: ".3f" },
+            { field: "std", format: ".3f" },
+            { field: "n", title: "runs with a result" },
+          ],
+        },
+      },
+    ],
+    config: { font: "sans-serif" },
+  };
+}
+
+/** At most `max` evenly spaced curve points, always keeping the first and the last. */
+export function thinCurve<T>(curve: readonly T[], max = MAX_CHART_STEPS): T[] {
+  if (curve.length <= max) return [...curve];
+  const picked = new Set<number>();
+  for (let i = 0; i < max; i++) picked.add(Math.round((i * (curve.length - 1)) / (max - 1)));
+  return [...picked].sort((a, b) => a - b).map((i) => curve[i]!);
+}
+
+interface CurveDatum {
+  step: number;
+  series: string;
+  value: number;
+}
+
+function curveData(curve: readonly CurvePoint[], pick: (point: CurvePoint) => [string, number | null][]): CurveDatum[] {
+  return curve.flatMap((point) => pick(point).flatMap(([series, value]) => (value === null || !Number.isFinite(value) ? [] : [{ step: point.step, series, value }])));
+}
+
+function curvePanel(title: string, values: CurveDatum[], yTitle: string, logScale = false): VegaLiteSpec {
+  return {
+    title,
+    width: 520,
+    height: 200,
+    data: { values: logScale ? values.filter((d) => d.value > 0) : values },
+    mark: { type: "line" },
+    encoding: {
+      x: { field: "step", type: "quantitative", title: "gradient descent step" },
+      y: { field: "value", type: "quantitative", title: yTitle, ...(logScale ? { scale: { type: "log" } } : {}) },
+      color: { field: "series", type: "nominal", title: null, legend: { labelLimit: 320 } },
+      tooltip: [{ field: "series" }, { field: "step" }, { field: "value", format: ".4g" }],
+    },
+  };
+}
+
+/** Figure 2c and the mechanism: errors, losses and the signal/noise alignments over training. */
+export function runChart(result: RunResult, title: string, subtitle?: string): VegaLiteSpec {
+  const curve = thinCurve(result.curve);
+  const errors = curveData(curve, (p) => [
+    ["test error", p.testError],
+    ["train error", p.trainError],
+  ]);
+  const losses = curveData(curve, (p) => [
+    ["test loss", p.testLoss],
+    ["train loss", p.trainLoss],
+  ]);
+  const alignments = curveData(curve, (p) => [
+    ...p.signalAlignment.map((value, k): [string, number | null] => [`signal, class ${k}`, value]),
+    ["noise", p.noiseAlignment],
+  ]);
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: chartTitle(title, subtitle),
+    vconcat: [
+      curvePanel("0-1 error", errors, "error"),
+      curvePanel("cross-entropy loss", losses, "loss (log scale)", true),
+      curvePanel("feature learning: signal max_r ⟨w̃_jr, μ_j⟩ per class j, noise max |⟨w̃_jr, ξ_i⟩|", alignments, "inner product"),
+    ],
+    resolve: { scale: { color: "independent" } },
+    config: { font: "sans-serif" },
+  };
+}
+
+/** One line naming a run spec's parameters in the paper's notation (chart subtitles, page headings). */
+export function describeRunSpec(spec: RunSpec): string {
+  const { data, model, pruning, training } = spec;
+  return [
+    `K = ${data.classes}`,
+    `d = ${data.patchDim}`,
+    `${data.signal} signal μ = ${data.signalStrength}`,
+    `σn = ${data.noiseStd}`,
+    `n = ${data.trainSize}`,
+    `m = ${model.width}/class`,
+    `q = ${model.q}`,
+    `σ0 = ${model.initStd}`,
+    `density = ${pruning.density}`,
+    `η = ${training.learningRate}`,
+    `T = ${training.steps}`,
+    `seed ${spec.seed}`,
+  ].join(", ");
+}

@@ -1,0 +1,110 @@
+import { Hono, type Context } from "hono";
+import { renderSvg } from "../charts/svg.js";
+import {
+  AppError,
+  PRESETS,
+  describeRunSpec,
+  identifyRunSpec,
+  identifySweepSpec,
+  parseRunSpec,
+  parseSweepSpec,
+  runChart,
+  sweepChart,
+  type Preset,
+  type RunResult,
+  type VegaLiteSpec,
+} from "../core/index.js";
+import { PAGE_CSP, runPage, sweepPage } from "./pages.js";
+import { checkHash } from "./request.js";
+import type { SweepView } from "./sweeps.js";
+import type { RunView } from "./views.js";
+
+export interface ChartSources {
+  loadRun(hash: string): Promise<RunView>;
+  loadSweep(hash: string): Promise<SweepView>;
+}
+
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+let presetsByHash: Promise<Map<string, Preset>> | undefined;
+/** Presets by the hash of their spec, so a preset's chart and page carry its title. */
+function presetFor(hash: string): Promise<Preset | undefined> {
+  presetsByHash ??= Promise.all(
+    Object.values(PRESETS).map(async (preset) => {
+      const identity = preset.kind === "run" ? await identifyRunSpec(parseRunSpec(preset.spec)) : await identifySweepSpec(parseSweepSpec(preset.spec));
+      return [identity.hash, preset] as const;
+    }),
+  ).then((entries) => new Map(entries));
+  return presetsByHash.then((map) => map.get(hash));
+}
+
+async function sweepChartFor(view: SweepView): Promise<VegaLiteSpec> {
+  const preset = await presetFor(view.hash);
+  const title = preset ? `${preset.name}: ${preset.title}` : `Sweep ${view.hash.slice(0, 12)}: final error against ${"pruning.density" in view.spec.grid ? "sparsity" : "the grid"}`;
+  const subtitle = `${view.spec.repeats} repeats per point · base: ${describeRunSpec(view.spec.base)}`;
+  return sweepChart(view.spec, view.aggregate, title, subtitle);
+}
+
+async function runChartFor(view: RunView): Promise<VegaLiteSpec> {
+  if (!view.result) throw new AppError("conflict", `run ${view.hash} is ${view.status} and has no result to chart yet`);
+  const preset = await presetFor(view.hash);
+  const title = preset ? `${preset.name}: ${preset.title}` : `Run ${view.hash.slice(0, 12)}: training curves`;
+  return runChart(view.result as RunResult, title, describeRunSpec(view.spec));
+}
+
+/** Headers for a representation of a resource: immutable with an ETag once final, else never stored. */
+const caching = (final: boolean, etag: string): Record<string, string> => (final ? { etag: `"${etag}"`, "cache-control": IMMUTABLE } : { "cache-control": "no-store" });
+const runIsFinal = (view: RunView) => view.status === "succeeded";
+// Only a succeeded sweep is immutable: a failed one changes when a member is retried.
+const sweepIsFinal = (view: SweepView) => view.status === "succeeded";
+
+/** ETags are only issued for immutable representations, so a matching one is answered without loading. */
+function notModified(c: Context, etag: string): Response | null {
+  return c.req.header("if-none-match") === `"${etag}"` ? c.body(null, 304, { etag: `"${etag}"`, "cache-control": IMMUTABLE }) : null;
+}
+
+const SVG = "image/svg+xml; charset=utf-8";
+
+/**
+ * Charts (Vega-Lite JSON and rendered SVG) and the human pages, at distinct paths (DESIGN §5):
+ * one representation per URL, so each caches on its own.
+ */
+export function createChartRoutes(sources: ChartSources) {
+  const app = new Hono();
+  /** One representation of a run or sweep: 304 from the ETag alone, else load, render and tag when final. */
+  function serve<V>(path: string, representation: string, load: (hash: string) => Promise<V>, isFinal: (view: V) => boolean, respond: (c: Context, view: V, headers: Record<string, string>) => Promise<Response>) {
+    app.get(path, async (c) => {
+      const hash = checkHash(c.req.param("hash") ?? "");
+      const etag = `${hash}.${representation}`;
+      const cached = notModified(c, etag);
+      if (cached) return cached;
+      const view = await load(hash);
+      return respond(c, view, caching(isFinal(view), etag));
+    });
+  }
+  const sweep = ["sweeps", sources.loadSweep, sweepIsFinal] as const;
+  const run = ["runs", sources.loadRun, runIsFinal] as const;
+
+  serve(`/v1/${sweep[0]}/:hash/chart.json`, "chart.json", sweep[1], sweep[2], async (c, view, headers) => c.json(await sweepChartFor(view), 200, headers));
+  serve(`/v1/${sweep[0]}/:hash/chart.svg`, "chart.svg", sweep[1], sweep[2], async (c, view, headers) =>
+    c.body(await renderSvg(await sweepChartFor(view)), 200, { "content-type": SVG, ...headers }),
+  );
+  serve(`/v1/${run[0]}/:hash/chart.json`, "chart.json", run[1], run[2], async (c, view, headers) => c.json(await runChartFor(view), 200, headers));
+  serve(`/v1/${run[0]}/:hash/chart.svg`, "chart.svg", run[1], run[2], async (c, view, headers) =>
+    c.body(await renderSvg(await runChartFor(view)), 200, { "content-type": SVG, ...headers }),
+  );
+  serve(`/view/${sweep[0]}/:hash`, "view", sweep[1], sweep[2], async (c, view, headers) => {
+    const svg = view.aggregate.some((row) => row.completed > 0) ? await renderSvg(await sweepChartFor(view)) : null;
+    const preset = await presetFor(view.hash);
+    const title = preset ? `${preset.name}: ${preset.title}` : `Sweep ${view.hash.slice(0, 12)}`;
+    return c.html(sweepPage(view, svg, title), 200, { "content-security-policy": PAGE_CSP, ...headers });
+  });
+  serve(`/view/${run[0]}/:hash`, "view", run[1], run[2], async (c, view, headers) => {
+    const svg = view.result ? await renderSvg(await runChartFor(view)) : null;
+    const preset = await presetFor(view.hash);
+    const title = preset ? `${preset.name}: ${preset.title}` : `Run ${view.hash.slice(0, 12)}`;
+    return c.html(runPage(view, svg, title), 200, { "content-security-policy": PAGE_CSP, ...headers });
+  });
+
+  return app;
+}

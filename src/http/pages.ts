@@ -1,0 +1,132 @@
+import { html, raw } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+import { METRIC_NAMES, parameterLabel, sparsityToDensity, thinCurve, type AggregateRow, type RunResult, type Stat } from "../core/index.js";
+import type { SweepView } from "./sweeps.js";
+import type { RunView } from "./views.js";
+
+/**
+ * The human pages at /view/…: the chart rendered on the server as inline SVG and the tables, with
+ * no script at all, so a page works offline, prints, and allows the strictest CSP.
+ */
+export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+const STYLE = `
+body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:64rem;padding:0 1rem;color:#1b1b1b}
+h1{font-size:1.4rem;margin-bottom:.2rem} h2{font-size:1.1rem;margin-top:2rem}
+code{font-size:.85em;background:#f3f3f3;padding:.1em .3em;border-radius:3px}
+table{border-collapse:collapse;margin:.5rem 0;font-variant-numeric:tabular-nums}
+th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:right} th{background:#fafafa}
+td:first-child,th:first-child{text-align:left}
+.status{display:inline-block;padding:.1rem .5rem;border-radius:1rem;background:#eee;font-weight:600}
+.status-succeeded{background:#d9f2d9} .status-failed,.status-canceled{background:#f8d7d7} .status-running{background:#fff1c2}
+.chart svg{max-width:100%;height:auto} nav a{margin-right:1rem} pre{background:#f7f7f7;padding:.75rem;overflow:auto}
+`;
+
+function page(title: string, refresh: boolean, body: Html): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${refresh ? html`<meta http-equiv="refresh" content="5">` : ""}
+<title>${title} · prunelab</title>
+<style>${raw(STYLE)}</style>
+</head>
+<body>
+${body}
+<footer><p><small>prunelab · <a href="/docs">API reference</a></small></p></footer>
+</body>
+</html>`;
+}
+
+const fixed = (value: number | null | undefined, digits = 3) => (value === null || value === undefined ? "–" : value.toFixed(digits));
+const meanStd = (stat: Stat) => (stat.mean === null ? "–" : stat.std === null ? fixed(stat.mean) : `${fixed(stat.mean)} ± ${fixed(stat.std)}`);
+const short = (hash: string) => hash.slice(0, 12);
+const statusBadge = (status: string) => html`<span class="status status-${status}" data-status="${status}">${status}</span>`;
+
+function chartSection(svg: string | null, links: Html): Html {
+  return html`<h2>Chart</h2>
+<figure class="chart" id="chart">${svg === null ? html`<p>No results yet.</p>` : raw(svg)}</figure>
+<p>${links}</p>`;
+}
+
+function sweepTable(view: SweepView): Html {
+  const keys = Object.keys(view.spec.grid);
+  const hasDensity = keys.includes("pruning.density");
+  const rows = view.aggregate.map(
+    (row: AggregateRow) => html`<tr>
+${keys.map((key) => html`<td>${String(row.point[key])}</td>`)}
+${hasDensity ? html`<td>${String(sparsityToDensity(row.point["pruning.density"] as number))}</td>` : ""}
+<td>${row.completed}/${row.runs}</td><td>${row.diverged}</td>
+${METRIC_NAMES.map((name) => html`<td>${meanStd(row.final[name])}</td>`)}
+</tr>`,
+  );
+  return html`<table id="aggregate">
+<thead><tr>${keys.map((key) => html`<th title="${key}">${parameterLabel(key)}</th>`)}${hasDensity ? html`<th>sparsity</th>` : ""}<th>runs done</th><th>diverged</th>
+${METRIC_NAMES.map((name) => html`<th>${name}</th>`)}</tr></thead>
+<tbody>${rows}</tbody>
+</table>`;
+}
+
+export function sweepPage(view: SweepView, svg: string | null, title: string): Html {
+  const final = view.status === "succeeded" || view.status === "failed";
+  const counts = Object.entries(view.counts)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(", ");
+  const base = `/v1/sweeps/${view.hash}`;
+  return page(
+    `Sweep ${short(view.hash)}`,
+    !final,
+    html`<h1>${title}</h1>
+<p>Sweep <code>${view.hash}</code> ${statusBadge(view.status)} · ${view.size} runs: ${counts} · ${view.spec.repeats} repeats per point</p>
+<nav><a href="${base}">JSON</a><a href="${base}/table.csv">CSV</a><a href="${base}/chart.json">Vega-Lite</a><a href="${base}/chart.svg">SVG</a></nav>
+${chartSection(svg, html`Mean ± sample standard deviation over the runs of each point that have a result.`)}
+<h2>Aggregate (mean ± std of final metrics)</h2>
+${sweepTable(view)}
+<h2>Spec</h2>
+<pre>${JSON.stringify(view.spec, null, 2)}</pre>
+<details><summary>Member runs</summary>
+<ul>${view.members.map((m) => html`<li><a href="/view/runs/${m.hash}">${short(m.hash)}</a> point ${m.pointIndex}, repeat ${m.repeat}: ${m.status}</li>`)}</ul>
+</details>`,
+  );
+}
+
+export function runPage(view: RunView, svg: string | null, title: string): Html {
+  const result = view.result as RunResult | null;
+  const error = view.error as { code: string; message: string } | null;
+  const final = view.status === "succeeded" || view.status === "failed" || view.status === "canceled";
+  const base = `/v1/runs/${view.hash}`;
+  const metrics = result
+    ? html`<table id="final"><thead><tr><th>metric</th><th>train</th><th>test</th></tr></thead><tbody>
+<tr><td>0-1 error</td><td>${fixed(result.final.trainError)}</td><td>${fixed(result.final.testError)}</td></tr>
+<tr><td>cross-entropy loss</td><td>${fixed(result.final.trainLoss, 5)}</td><td>${fixed(result.final.testLoss, 5)}</td></tr>
+</tbody></table>
+<p>Signal neurons per class (filters whose mask keeps the signal coordinate): ${result.diagnostics.signalNeurons.join(", ")} ·
+realized density ${fixed(result.diagnostics.realizedDensity, 4)}${result.diverged ? html` · <strong>diverged</strong>` : ""}</p>
+<p>Theory scales: ${Object.entries(result.diagnostics.theory).map(([name, value]) => html`<code>${name} = ${typeof value === "number" ? value.toPrecision(4) : String(value)}</code> `)}</p>`
+    : html`<p>${error ? html`Error <code>${error.code}</code>: ${error.message}` : view.progress ? `Training: step ${view.progress.step} of ${view.spec.training.steps}.` : "Waiting to be trained."}</p>`;
+  const curve = result
+    ? html`<details><summary>Curve (${result.curve.length} evaluations${result.curve.length > 50 ? ", 50 shown" : ""})</summary>
+<table id="curve"><thead><tr><th>step</th>${METRIC_NAMES.map((name) => html`<th>${name}</th>`)}<th>signal alignment</th><th>noise alignment</th></tr></thead><tbody>
+${thinCurve(result.curve, 50).map(
+  (p) => html`<tr><td>${p.step}</td>${METRIC_NAMES.map((name) => html`<td>${fixed(p[name], 4)}</td>`)}<td>${p.signalAlignment.map((v) => fixed(v)).join(" / ")}</td><td>${fixed(p.noiseAlignment)}</td></tr>`,
+)}
+</tbody></table></details>`
+    : "";
+  return page(
+    `Run ${short(view.hash)}`,
+    !final,
+    html`<h1>${title}</h1>
+<p>Run <code>${view.hash}</code> ${statusBadge(view.status)} · placement ${view.placement}</p>
+<nav><a href="${base}">JSON</a><a href="${base}/chart.json">Vega-Lite</a><a href="${base}/chart.svg">SVG</a></nav>
+<h2>Result</h2>
+${metrics}
+${chartSection(svg, html`Curves are evaluated every ${view.spec.training.evalEvery} steps.`)}
+${curve}
+<h2>Spec</h2>
+<pre>${JSON.stringify(view.spec, null, 2)}</pre>`,
+  );
+}

@@ -1,0 +1,125 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { SWEEP_POINT_MARK, parseRunSpec, type RunResult } from "../../src/core/index.js";
+import { useNodeBackend } from "../../src/engine/node.js";
+import { train } from "../../src/engine/train.js";
+import { createRunStore } from "../../src/store/index.js";
+import { PROVENANCE } from "../store/suite.js";
+import { postJson as post, useHttpHarness } from "./harness.js";
+
+/** A fixture sweep: 3 sparsities × 2 noise levels × 2 repeats of a tiny spec, trained for real. */
+const FIXTURE_SWEEP = {
+  base: { data: { patchDim: 20, trainSize: 12, testSize: 20 }, model: { width: 4 }, training: { learningRate: 0.05, steps: 30, evalEvery: 10 } },
+  grid: { "pruning.sparsity": [0, 0.5, 0.9], "data.noiseStd": [0.5, 1] },
+  repeats: 2,
+};
+
+interface Datum {
+  x: number;
+  series: string;
+  metric: string;
+  mean: number;
+  std: number | null;
+  n: number;
+}
+
+/** The symbols Vega draws for the named point mark: one `<path>` per data point. */
+function countPointSymbols(svg: string): number {
+  const group = new RegExp(`<g class="mark-symbol role-mark ${SWEEP_POINT_MARK}_marks"[^>]*>(.*?)</g>`, "s").exec(svg);
+  return group ? (group[1]!.match(/<path /g) ?? []).length : 0;
+}
+
+describe("charts and pages (app.request, PGlite)", () => {
+  const { appWith: app, db } = useHttpHarness();
+  beforeAll(() => useNodeBackend("wasm"));
+
+  /** Submits the fixture sweep and completes every member with its real result. */
+  async function completedSweep(spec: object = FIXTURE_SWEEP) {
+    const view = await (await app().request("/v1/sweeps", post({ spec, options: { placement: "runner" } }))).json();
+    const store = createRunStore(db());
+    const results = new Map<string, RunResult>();
+    for (const lease of await store.claim({ placement: "runner", holder: "t", max: 100, leaseMs: 60_000 })) {
+      const result = await train(parseRunSpec(lease.spec));
+      results.set(lease.hash, result);
+      await store.complete({ hash: lease.hash, leaseId: lease.leaseId, result, provenance: PROVENANCE });
+    }
+    const final = await (await app().request(`/v1/sweeps/${view.hash}`)).json();
+    return { hash: view.hash as string, sweep: final, results };
+  }
+
+  it("charts a sweep as Figure 2a/2b: one series per noise level, test and train error per sparsity", async () => {
+    const { hash, sweep } = await completedSweep();
+    const response = await app().request(`/v1/sweeps/${hash}/chart.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toContain("immutable");
+    const chart = await response.json();
+    const data = chart.data.values as Datum[];
+    expect(data).toHaveLength(3 * 2 * 2);
+    expect(new Set(data.map((d) => d.series))).toEqual(new Set(["σn = 0.5", "σn = 1"]));
+    expect(new Set(data.map((d) => d.metric))).toEqual(new Set(["test error", "train error"]));
+    for (const series of ["σn = 0.5", "σn = 1"]) {
+      expect(data.filter((d) => d.series === series && d.metric === "test error").map((d) => d.x)).toEqual([0, 0.5, 0.9]);
+    }
+    // every plotted mean and std is the aggregate's, at the matching grid point
+    for (const row of sweep.aggregate) {
+      const x = Number((1 - row.point["pruning.density"]).toPrecision(12));
+      const datum = data.find((d) => d.x === x && d.series === `σn = ${row.point["data.noiseStd"]}` && d.metric === "test error")!;
+      expect(datum).toMatchObject({ mean: row.final.testError.mean, std: row.final.testError.std, n: 2 });
+    }
+    expect(chart.encoding.x.title).toMatch(/sparsity/);
+  });
+
+  it("renders the sweep chart to SVG with one symbol per point and serves a page with the table", async () => {
+    const { hash, sweep } = await completedSweep();
+    const svgResponse = await app().request(`/v1/sweeps/${hash}/chart.svg`);
+    expect(svgResponse.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
+    const svg = await svgResponse.text();
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(countPointSymbols(svg)).toBe(12);
+
+    const page = await app().request(`/view/sweeps/${hash}`);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const body = await page.text();
+    expect(countPointSymbols(body)).toBe(12);
+    expect(body.match(/<tbody>(.*?)<\/tbody>/s)![1]!.match(/<tr>/g)).toHaveLength(sweep.aggregate.length);
+    expect(body).toContain(`/v1/sweeps/${hash}/table.csv`);
+    expect(body).not.toContain("<script");
+  });
+
+  it("charts a run's curves and diagnostics (Figure 2c), and pages it", async () => {
+    const { results } = await completedSweep();
+    const [hash, result] = [...results.entries()][0]!;
+    const chart = await (await app().request(`/v1/runs/${hash}/chart.json`)).json();
+    const [errors, losses, alignments] = chart.vconcat as { data: { values: { step: number; series: string; value: number }[] } }[];
+    expect(errors!.data.values.filter((d) => d.series === "test error").map((d) => d.value)).toEqual(result.curve.map((p) => p.testError));
+    expect(losses!.data.values.filter((d) => d.series === "train loss").map((d) => d.step)).toEqual(result.curve.map((p) => p.step));
+    expect(new Set(alignments!.data.values.map((d) => d.series))).toEqual(new Set(["signal, class 0", "signal, class 1", "noise"]));
+    expect(await (await app().request(`/v1/runs/${hash}/chart.svg`)).text()).toMatch(/^<svg/);
+    const page = await (await app().request(`/view/runs/${hash}`)).text();
+    expect(page).toContain(result.final.testError!.toFixed(3));
+    expect(page).toContain("<svg");
+  });
+
+  it("answers 304 from the ETag, 409 for a run without a result, 404 for an unknown hash, and no-store while running", async () => {
+    const { hash } = await completedSweep();
+    const first = await app().request(`/v1/sweeps/${hash}/chart.svg`);
+    const etag = first.headers.get("etag")!;
+    expect(etag).toBe(`"${hash}.chart.svg"`);
+    expect((await app().request(`/v1/sweeps/${hash}/chart.svg`, { headers: { "if-none-match": etag } })).status).toBe(304);
+    expect((await app().request(`/v1/sweeps/${"0".repeat(64)}/chart.json`)).status).toBe(404);
+    expect((await app().request(`/view/runs/not-a-hash`)).status).toBe(400);
+
+    const queued = await (await app().request("/v1/runs", post({ spec: { seed: 99, training: { steps: 5 } }, options: { placement: "runner" } }))).json();
+    const chart = await app().request(`/v1/runs/${queued.hash}/chart.json`);
+    expect(chart.status).toBe(409);
+    expect((await chart.json()).type).toBe("/problems/conflict");
+    const page = await app().request(`/view/runs/${queued.hash}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cache-control")).toBe("no-store");
+    expect(await page.text()).toContain('http-equiv="refresh"');
+
+    const pending = await (await app().request("/v1/sweeps", post({ spec: { ...FIXTURE_SWEEP, base: { ...FIXTURE_SWEEP.base, seed: 1000 } }, options: { placement: "runner" } }))).json();
+    const partial = await app().request(`/v1/sweeps/${pending.hash}/chart.json`);
+    expect(partial.headers.get("cache-control")).toBe("no-store");
+    expect((await partial.json()).data.values).toEqual([]);
+  });
+});
