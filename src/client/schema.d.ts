@@ -82,8 +82,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Hash a run spec
-         * @description Parses the spec (defaults filled, `sparsity` turned into `density`) and returns its canonical form and hash. No side effects, no key needed.
+         * Hash a run spec or a sweep spec
+         * @description Parses the spec (defaults filled, `sparsity` turned into `density`) and returns its canonical form and hash. A body with a `grid` is a sweep spec (a run spec has no such field). No side effects, no key needed.
          */
         post: operations["hashSpec"];
         delete?: never;
@@ -730,6 +730,8 @@ export interface components {
         };
         Preset: {
             name: string;
+            /** @description The hash of the preset's spec */
+            hash: components["schemas"]["Hash"];
             /** @enum {unknown} */
             kind: "run" | "sweep";
             title: string;
@@ -928,7 +930,7 @@ export interface operations {
                  *       }
                  *     }
                  */
-                "application/json": components["schemas"]["RunSpecInput"];
+                "application/json": components["schemas"]["RunSpecInput"] | components["schemas"]["SweepSpecInput"];
             };
         };
         responses: {
@@ -940,6 +942,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "kind": "run",
                      *       "hash": "9f760144f089fb25693a73163f3b439747936a6fdcc376d9012d2a5f9f7accf2",
                      *       "canonical": "{\"pruning\":{\"density\":0.3},\"version\":1}",
                      *       "spec": {
@@ -974,10 +977,12 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
+                        /** @enum {unknown} */
+                        kind: "run" | "sweep";
                         hash: components["schemas"]["Hash"];
                         /** @description RFC 8785 JSON with defaults omitted; hash = sha256(canonical). */
                         canonical: string;
-                        spec: components["schemas"]["RunSpec"];
+                        spec: components["schemas"]["RunSpec"] | components["schemas"]["SweepSpec"];
                     };
                 };
             };

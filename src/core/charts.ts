@@ -17,6 +17,8 @@ export const SWEEP_POINT_MARK = "points";
 export const MAX_CHART_STEPS = 400;
 
 const DENSITY_PATH = "pruning.density";
+/** A density grid spanning this factor or more is drawn against density on a log axis instead of sparsity. */
+export const LOG_DENSITY_SPAN = 20;
 
 /** Short names for grid keys, in the paper's notation. */
 const PARAMETER_LABELS: Record<string, string> = {
@@ -43,13 +45,18 @@ export function pointLabel(point: GridPoint, keys: readonly string[]): string {
 }
 
 /** What a sweep chart puts on its x axis: sparsity when the grid varies density, else its first numeric key. */
-export function sweepAxis(sweep: SweepSpec): { key: string; title: string; value: (point: GridPoint) => GridValue } {
+export function sweepAxis(sweep: SweepSpec): { key: string; title: string; log: boolean; value: (point: GridPoint) => GridValue } {
   const keys = Object.keys(sweep.grid);
   if (keys.includes(DENSITY_PATH)) {
-    return { key: DENSITY_PATH, title: "sparsity (fraction of weights pruned)", value: (point) => sparsityToDensity(point[DENSITY_PATH] as number) };
+    const densities = sweep.grid[DENSITY_PATH] as number[];
+    // Over-pruning happens at densities near 1/(K m log d): a grid reaching that far reads better as density on a log axis.
+    if (Math.max(...densities) / Math.min(...densities) >= LOG_DENSITY_SPAN) {
+      return { key: DENSITY_PATH, title: "density (fraction of weights kept, log scale)", log: true, value: (point) => point[DENSITY_PATH]! };
+    }
+    return { key: DENSITY_PATH, title: "sparsity (fraction of weights pruned)", log: false, value: (point) => sparsityToDensity(point[DENSITY_PATH] as number) };
   }
   const key = keys.find((k) => sweep.grid[k]!.every((v) => typeof v === "number")) ?? keys[0]!;
-  return { key, title: parameterLabel(key), value: (point) => point[key]! };
+  return { key, title: parameterLabel(key), log: false, value: (point) => point[key]! };
 }
 
 export interface SweepChartDatum {
@@ -98,7 +105,7 @@ export function sweepChart(sweep: SweepSpec, rows: readonly AggregateRow[], titl
   const axis = sweepAxis(sweep);
   const numericX = sweep.grid[axis.key]!.every((v) => typeof v === "number");
   const seriesKeys = Object.keys(sweep.grid).filter((key) => key !== axis.key);
-  const x = { field: "x", type: numericX ? "quantitative" : "ordinal", title: axis.title };
+  const x = { field: "x", type: numericX ? "quantitative" : "ordinal", title: axis.title, ...(axis.log ? { scale: { type: "log" } } : {}) };
   const y = { field: "mean", type: "quantitative", title: "error (mean ± std over repeats)", scale: { domain: [0, 1] } };
   return {
     $schema: VEGA_LITE_SCHEMA,

@@ -1,4 +1,6 @@
-import type { RunSpecInput } from "./spec.js";
+import { identifyRunSpec } from "./canonical.js";
+import { parseRunSpec, type RunSpecInput } from "./spec.js";
+import { identifySweepSpec, parseSweepSpec } from "./sweep.js";
 
 export interface Preset {
   name: string;
@@ -11,18 +13,109 @@ export interface Preset {
   spec: RunSpecInput | Record<string, unknown>;
 }
 
-/** Presets by name (DESIGN §1): each states the reading of the paper it uses. */
+/**
+ * The literal reading of §5.1 is the default run spec: x = [y·e1, ξ] ∈ R^800, 100/100 samples,
+ * width 150 filters per class, σ0 = 0.1 ("variance 0.01"), η = 0.001, 1000 full-batch steps, ReLU.
+ */
+const SECTION_5_1_READING =
+  "The literal reading of §5.1, which is the default spec: x = [y·e1, ξ] ∈ R^800 (d = 400 per patch, antipodal signal μ = 1 in the first patch), " +
+  "100 train and 100 test samples, width 150 filters per class, initial weights N(0, 0.1²) (the text's 'variance 0.01'), " +
+  "learning rate 0.001, 1000 full-batch gradient descent steps, ReLU (q = 1). The text's 'p fraction of the weights are randomly pruned' " +
+  "is read as sparsity p (density 1 − p), with one Bernoulli mask over all first-layer weights; σn is the noise's per-coordinate standard deviation.";
+
+/** Sparsity 0 to 0.9 in steps of 0.1: the x axis of Figure 2a/2b. */
+const FIGURE_2_SPARSITIES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+/**
+ * The theory's own regime (Definition 2.1, Condition 2.2 in spirit), sized by measurement to run
+ * in about 1 s per run on one core: K = 3 basis signals in a random patch, cubic activation,
+ * noise with σn√d = 3 (three times the signal), so the dense network memorizes noise.
+ */
+const THEORY_BASE = {
+  data: { classes: 3, patchDim: 400, signal: "basis", signalPatch: "random", noiseStd: 0.15, trainSize: 60, testSize: 300 },
+  model: { width: 20, q: 3, initStd: 0.1 },
+  training: { learningRate: 1, steps: 2000, evalEvery: 20 },
+} as const satisfies RunSpecInput;
+
+const THEORY_READING =
+  "Definition 2.1 with K = 3 classes, basis signals μ_k = e_k (μ = 1) in a random patch, d = 400, σn = 0.15 (so σn√d = 3 > μ: " +
+  "Condition 2.2's μ = Θ(σn√d log d) is deliberately not met, which is what makes the dense network memorize noise), n = 60 train and " +
+  "300 test samples, m = 20 filters per class, q = 3, σ0 = 0.1, η = 1, 2000 full-batch steps. Mild-pruning scale log d / m ≈ 0.3; " +
+  "over-pruning scale 1/(K m log d) ≈ 0.003; a class loses all its signal neurons with probability (1 − density)^m.";
+
+/** Presets by name (DESIGN §1, §5): each states the reading of the paper it uses and the claim it tests. */
 export const PRESETS: Record<string, Preset> = {
   "paper-5.1": {
     name: "paper-5.1",
     kind: "run",
     title: "The §5.1 simulation setting, unpruned",
-    reading:
-      "x = [y·e1, ξ] in R^800 (d = 400 per patch), 100 train and 100 test samples, width 150 filters per class, " +
-      "initial weights N(0, 0.1²) (the text's 'variance 0.01'), learning rate 0.001, 1000 full-batch steps, σn = 0.5, ReLU (q = 1).",
+    reading: SECTION_5_1_READING,
     claim: "Training error reaches zero; this is the dense reference point of Figure 2a.",
     spec: {},
+  },
+  "paper-fig2a": {
+    name: "paper-fig2a",
+    kind: "sweep",
+    title: "Figure 2a: train and test error against pruning fraction, σn = 0.5",
+    reading: `${SECTION_5_1_READING} Sparsity 0 to 0.9 in steps of 0.1, 10 repeats (seeds 0–9) per point.`,
+    claim:
+      "Pruned networks perform like the full model up to sparsity 0.5 and noticeably better at 0.3; above 0.5 the test error rises dramatically while training error stays 0.",
+    spec: { base: { data: { noiseStd: 0.5 } }, grid: { "pruning.sparsity": FIGURE_2_SPARSITIES }, repeats: 10 },
+  },
+  "paper-fig2b": {
+    name: "paper-fig2b",
+    kind: "sweep",
+    title: "Figure 2b: test error against pruning fraction, σn = 1",
+    reading: `${SECTION_5_1_READING} σn = 1. Sparsity 0 to 0.9 in steps of 0.1, 10 repeats (seeds 0–9) per point.`,
+    claim: "The full model no longer generalizes well, but mild pruning improves test error; training error stays 0 at every sparsity.",
+    spec: { base: { data: { noiseStd: 1 } }, grid: { "pruning.sparsity": FIGURE_2_SPARSITIES }, repeats: 10 },
+  },
+  "paper-fig2c": {
+    name: "paper-fig2c",
+    kind: "run",
+    title: "Figure 2c: test error over training at 50% pruning, σn = 1",
+    reading: `${SECTION_5_1_READING} σn = 1, sparsity 0.5, seed 0: one run (the paper averages 10; the sweep paper-fig2b holds the mean curve at sparsity 0.5).`,
+    claim: "Test error falls during training at 50% pruning even though the input noise is large: pruning can help at high noise.",
+    spec: { data: { noiseStd: 1 }, pruning: { sparsity: 0.5 } },
+  },
+  "theory-mild-over": {
+    name: "theory-mild-over",
+    kind: "sweep",
+    title: "Mild and over-pruning in the theory's regime (Definition 2.1, q = 3, K = 3)",
+    reading: `${THEORY_READING} Density 1 down to 0.01 (10 points), 10 repeats per point.`,
+    claim:
+      "Theorems 3.1 and 4.1: mild pruning lowers test error below the dense network's; over-pruning sends test error towards chance (2/3) while training error stays near 0.",
+    spec: { base: THEORY_BASE, grid: { "pruning.density": [1, 0.5, 0.3, 0.2, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01] }, repeats: 10 },
+  },
+  "theory-dense": {
+    name: "theory-dense",
+    kind: "run",
+    title: "The theory's regime, unpruned: the network memorizes noise",
+    reading: THEORY_READING,
+    claim: "Without pruning, noise alignment outgrows signal alignment: training error reaches 0 with poor test error.",
+    spec: THEORY_BASE,
+  },
+  "theory-mild": {
+    name: "theory-mild",
+    kind: "run",
+    title: "The theory's regime at density 0.2: mild pruning learns the signal",
+    reading: `${THEORY_READING} Density 0.2.`,
+    claim: "Lemma 3.2/3.3: signal alignment grows for every class while noise alignment stays smaller; test error is low.",
+    spec: { ...THEORY_BASE, pruning: { density: 0.2 } },
+  },
+  "theory-over": {
+    name: "theory-over",
+    kind: "run",
+    title: "The theory's regime at density 0.02: over-pruning",
+    reading: `${THEORY_READING} Density 0.02, seed 0.`,
+    claim: "Theorem 4.1: classes left without signal neurons cannot be learned; training error still falls by memorizing noise.",
+    spec: { ...THEORY_BASE, pruning: { density: 0.02 } },
   },
 };
 
 export const PRESET_NAMES = Object.keys(PRESETS);
+
+/** The identity (hash, canonical form) of a preset's spec: what the API stores its result under. */
+export async function identifyPreset(preset: Preset): Promise<{ hash: string; canonical: string }> {
+  return preset.kind === "run" ? identifyRunSpec(parseRunSpec(preset.spec)) : identifySweepSpec(parseSweepSpec(preset.spec));
+}

@@ -4,7 +4,6 @@ import { z } from "zod";
 import {
   AppError,
   PLACEMENTS,
-  PRESETS,
   RUN_STATUSES,
   estimateCost,
   expandSweep,
@@ -21,6 +20,7 @@ import type { ApiConfig } from "./config.js";
 import { handleError, problemPage } from "./problem.js";
 import { checkHash, readJson } from "./request.js";
 import { createChartRoutes } from "./chart-routes.js";
+import { presetViews } from "./presets.js";
 import { createRunnerRoutes } from "./runner-routes.js";
 import { toAggregateCsv, toSweepView } from "./sweeps.js";
 import { toRunView } from "./views.js";
@@ -154,16 +154,19 @@ export function createApp(deps: AppDeps) {
   app.get("/problems/:code", (c) => problemPage(c.req.param("code")) ?? c.notFound());
 
   app.post("/v1/specs/hash", limitBody, async (c) => {
-    const spec = parseRunSpec(await readJson(c));
-    const identity = await identifyRunSpec(spec);
-    return c.json(identity);
+    const body = await readJson(c);
+    // A run spec is strict and has no `grid`, so a body with one can only be a sweep spec.
+    if (typeof body === "object" && body !== null && "grid" in body) {
+      return c.json({ kind: "sweep" as const, ...(await identifySweepSpec(parseSweepSpec(body))) });
+    }
+    return c.json({ kind: "run" as const, ...(await identifyRunSpec(parseRunSpec(body))) });
   });
 
-  app.get("/v1/presets", (c) => c.json(Object.values(PRESETS)));
-  app.get("/v1/presets/:name", (c) => {
-    const preset = PRESETS[c.req.param("name")];
+  app.get("/v1/presets", async (c) => c.json(await presetViews(), 200, { "cache-control": "public, max-age=300" }));
+  app.get("/v1/presets/:name", async (c) => {
+    const preset = (await presetViews()).find((p) => p.name === c.req.param("name"));
     if (!preset) throw new AppError("not_found", `no preset named "${c.req.param("name")}"`);
-    return c.json(preset);
+    return c.json(preset, 200, { "cache-control": "public, max-age=300" });
   });
 
   app.post("/v1/runs", requireKey, limitBody, async (c) => {

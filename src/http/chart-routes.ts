@@ -2,19 +2,15 @@ import { Hono, type Context } from "hono";
 import { renderSvg } from "../charts/svg.js";
 import {
   AppError,
-  PRESETS,
   describeRunSpec,
-  identifyRunSpec,
-  identifySweepSpec,
-  parseRunSpec,
-  parseSweepSpec,
   runChart,
+  sweepAxis,
   sweepChart,
-  type Preset,
   type RunResult,
   type VegaLiteSpec,
 } from "../core/index.js";
 import { PAGE_CSP, runPage, sweepPage } from "./pages.js";
+import { presetWithHash } from "./presets.js";
 import { checkHash } from "./request.js";
 import type { SweepView } from "./sweeps.js";
 import type { RunView } from "./views.js";
@@ -26,21 +22,11 @@ export interface ChartSources {
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
-let presetsByHash: Promise<Map<string, Preset>> | undefined;
-/** Presets by the hash of their spec, so a preset's chart and page carry its title. */
-function presetFor(hash: string): Promise<Preset | undefined> {
-  presetsByHash ??= Promise.all(
-    Object.values(PRESETS).map(async (preset) => {
-      const identity = preset.kind === "run" ? await identifyRunSpec(parseRunSpec(preset.spec)) : await identifySweepSpec(parseSweepSpec(preset.spec));
-      return [identity.hash, preset] as const;
-    }),
-  ).then((entries) => new Map(entries));
-  return presetsByHash.then((map) => map.get(hash));
-}
+const presetFor = presetWithHash;
 
 async function sweepChartFor(view: SweepView): Promise<VegaLiteSpec> {
   const preset = await presetFor(view.hash);
-  const title = preset ? `${preset.name}: ${preset.title}` : `Sweep ${view.hash.slice(0, 12)}: final error against ${"pruning.density" in view.spec.grid ? "sparsity" : "the grid"}`;
+  const title = preset ? `${preset.name}: ${preset.title}` : `Sweep ${view.hash.slice(0, 12)}: final error against ${sweepAxis(view.spec).title.split(" (")[0]}`;
   const subtitle = `${view.spec.repeats} repeats per point · base: ${describeRunSpec(view.spec.base)}`;
   return sweepChart(view.spec, view.aggregate, title, subtitle);
 }

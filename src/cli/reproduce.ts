@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expectOk, type PrunelabClient, type Run, type Schemas, type Sweep } from "../client/index.js";
+import { CliError, EXIT } from "./exit-codes.js";
+import { reproductionReport } from "./format.js";
+import { waitForRun, waitForSweep } from "./wait.js";
+
+export interface ReproduceOptions {
+  apiUrl: string;
+  outDir: string;
+  /** Trainings at once on a runner started for this reproduction; 0 leaves the jobs to the API's placement. */
+  runnerConcurrency: number;
+  runnerToken: string;
+  timeoutSeconds: number;
+  progress: boolean;
+  log: (line: string) => void;
+}
+
+const RUNNER_BIN = fileURLToPath(new URL("../../bin/prunelab-runner.mjs", import.meta.url));
+
+function startRunner(options: ReproduceOptions, logFile: string): ChildProcess {
+  const child = spawn(process.execPath, [RUNNER_BIN, "--api", options.apiUrl, "--token", options.runnerToken, "--concurrency", String(options.runnerConcurrency), "--json", "--lease-seconds", "30"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => lines.push(chunk.toString());
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  child.on("exit", (code) => {
+    writeFileSync(logFile, lines.join(""));
+    if (code !== 0 && code !== null) options.log(`the runner exited with code ${code}; its log is in ${logFile}`);
+  });
+  return child;
+}
+
+async function stopRunner(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+async function fetchText(url: string): Promise<string> {
+  const response = await fetch(url);
+  if (!response.ok) throw new CliError(EXIT.unavailable, `GET ${url} answered ${response.status}`);
+  return response.text();
+}
+
+/**
+ * Runs a preset against an API and writes a report (report.md, chart.svg, chart.json, the view as
+ * JSON and, for a sweep, table.csv) under `outDir/<preset>/`. With a runner concurrency it starts a
+ * companion runner for the jobs and stops it when they are done.
+ */
+export async function reproduce(client: PrunelabClient, name: string, options: ReproduceOptions): Promise<{ dir: string; status: string }> {
+  const preset: Schemas["Preset"] = expectOk(await client.GET("/v1/presets/{name}", { params: { path: { name } } }));
+  const dir = join(options.outDir, preset.name);
+  mkdirSync(dir, { recursive: true });
+  const placement = options.runnerConcurrency > 0 ? "runner" : "auto";
+  const runner = options.runnerConcurrency > 0 ? startRunner(options, join(dir, "runner.log")) : undefined;
+  try {
+    const wait = { timeoutSeconds: options.timeoutSeconds, progress: options.progress };
+    let view: { kind: "run"; run: Run } | { kind: "sweep"; sweep: Sweep };
+    if (preset.kind === "sweep") {
+      const submitted = expectOk(await client.POST("/v1/sweeps", { body: { spec: preset.spec as never, options: { placement } } }));
+      options.log(`sweep ${submitted.hash}: ${submitted.size} runs, ${submitted.counts.succeeded} already done`);
+      view = { kind: "sweep", sweep: await waitForSweep(client, submitted.hash, wait) };
+    } else {
+      const submitted = expectOk(await client.POST("/v1/runs", { body: { spec: preset.spec as never, options: { placement } } }));
+      options.log(`run ${submitted.hash}: ${submitted.status}`);
+      view = { kind: "run", run: await waitForRun(client, submitted.hash, wait) };
+    }
+    const base = `${options.apiUrl}/v1/${view.kind === "run" ? "runs" : "sweeps"}/${preset.hash}`;
+    writeFileSync(join(dir, `${view.kind}.json`), JSON.stringify(view.kind === "run" ? view.run : view.sweep, null, 2) + "\n");
+    if (view.kind === "sweep" || view.run.result) {
+      writeFileSync(join(dir, "chart.svg"), await fetchText(`${base}/chart.svg`));
+      writeFileSync(join(dir, "chart.json"), await fetchText(`${base}/chart.json`));
+    }
+    if (view.kind === "sweep") writeFileSync(join(dir, "table.csv"), await fetchText(`${base}/table.csv`));
+    writeFileSync(join(dir, "report.md"), reproductionReport(preset, view, options.apiUrl, new Date().toISOString()));
+    return { dir, status: view.kind === "run" ? view.run.status : view.sweep.status };
+  } finally {
+    if (runner) await stopRunner(runner);
+  }
+}

@@ -1,0 +1,15 @@
+import { PRESETS, identifyPreset, type Preset } from "../core/index.js";
+
+export type PresetView = Preset & { hash: string };
+
+let views: Promise<PresetView[]> | undefined;
+/** Every preset with the hash of its spec, computed once per isolate. */
+export function presetViews(): Promise<PresetView[]> {
+  views ??= Promise.all(Object.values(PRESETS).map(async (preset) => ({ ...preset, hash: (await identifyPreset(preset)).hash })));
+  return views;
+}
+
+/** The preset whose spec has this hash, if any (titles for charts and pages). */
+export async function presetWithHash(hash: string): Promise<PresetView | undefined> {
+  return (await presetViews()).find((preset) => preset.hash === hash);
+}
