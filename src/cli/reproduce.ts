@@ -58,19 +58,23 @@ export async function reproduce(client: PrunelabClient, name: string, options: R
   const dir = join(options.outDir, preset.name);
   mkdirSync(dir, { recursive: true });
   const placement = options.runnerConcurrency > 0 ? "runner" : "auto";
-  const runner = options.runnerConcurrency > 0 ? startRunner(options, join(dir, "runner.log")) : undefined;
+  // Submit first: a preset already computed (or sharing its runs with one) needs no runner.
+  const submitted =
+    preset.kind === "sweep"
+      ? { kind: "sweep" as const, view: expectOk(await client.POST("/v1/sweeps", { body: { spec: preset.spec as never, options: { placement } } })) }
+      : { kind: "run" as const, view: expectOk(await client.POST("/v1/runs", { body: { spec: preset.spec as never, options: { placement } } })) };
+  const hash = submitted.view.hash;
+  options.log(
+    submitted.kind === "sweep"
+      ? `sweep ${hash}: ${submitted.view.size} runs, ${submitted.view.counts.succeeded} already done`
+      : `run ${hash}: ${submitted.view.status}`,
+  );
+  const pending = submitted.view.status !== "succeeded";
+  const runner = pending && options.runnerConcurrency > 0 ? startRunner(options, join(dir, "runner.log")) : undefined;
   try {
     const wait = { timeoutSeconds: options.timeoutSeconds, progress: options.progress };
-    let view: { kind: "run"; run: Run } | { kind: "sweep"; sweep: Sweep };
-    if (preset.kind === "sweep") {
-      const submitted = expectOk(await client.POST("/v1/sweeps", { body: { spec: preset.spec as never, options: { placement } } }));
-      options.log(`sweep ${submitted.hash}: ${submitted.size} runs, ${submitted.counts.succeeded} already done`);
-      view = { kind: "sweep", sweep: await waitForSweep(client, submitted.hash, wait) };
-    } else {
-      const submitted = expectOk(await client.POST("/v1/runs", { body: { spec: preset.spec as never, options: { placement } } }));
-      options.log(`run ${submitted.hash}: ${submitted.status}`);
-      view = { kind: "run", run: await waitForRun(client, submitted.hash, wait) };
-    }
+    const view: { kind: "run"; run: Run } | { kind: "sweep"; sweep: Sweep } =
+      submitted.kind === "sweep" ? { kind: "sweep", sweep: await waitForSweep(client, hash, wait) } : { kind: "run", run: await waitForRun(client, hash, wait) };
     const base = `${options.apiUrl}/v1/${view.kind === "run" ? "runs" : "sweeps"}/${preset.hash}`;
     writeFileSync(join(dir, `${view.kind}.json`), JSON.stringify(view.kind === "run" ? view.run : view.sweep, null, 2) + "\n");
     if (view.kind === "sweep" || view.run.result) {

@@ -35,7 +35,20 @@ const PARAMETER_LABELS: Record<string, string> = {
   [DENSITY_PATH]: "density",
 };
 
-const chartTitle = (text: string, subtitle?: string) => (subtitle ? { text, subtitle, anchor: "start" } : { text, anchor: "start" });
+/** Splits text into lines of at most `width` characters after its commas (Vega does not wrap titles). */
+export function wrapText(text: string, width = 90): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/(?<=,) /)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return line ? [...lines, line] : lines;
+}
+
+const chartTitle = (text: string, subtitle?: string) => (subtitle ? { text, subtitle: wrapText(subtitle), anchor: "start" } : { text, anchor: "start" });
 
 export const parameterLabel = (path: string): string => PARAMETER_LABELS[path] ?? path;
 
@@ -115,7 +128,7 @@ export function sweepChart(sweep: SweepSpec, rows: readonly AggregateRow[], titl
     data: { values: sweepChartData(sweep, rows) },
     encoding: {
       x,
-      color: { field: "series", type: "nominal", title: seriesKeys.map(parameterLabel).join(", ") || "series" },
+      color: { field: "series", type: "nominal", title: seriesKeys.map(parameterLabel).join(", "), ...(seriesKeys.length === 0 ? { legend: null } : {}) },
       strokeDash: { field: "metric", type: "nominal", title: "metric", sort: ["test error", "train error"] },
     },
     layer: [
@@ -205,20 +218,24 @@ export function runChart(result: RunResult, title: string, subtitle?: string): V
 }
 
 /** One line naming a run spec's parameters in the paper's notation (chart subtitles, page headings). */
-export function describeRunSpec(spec: RunSpec): string {
+export function describeRunSpec(spec: RunSpec, omit: readonly string[] = []): string {
   const { data, model, pruning, training } = spec;
-  return [
-    `K = ${data.classes}`,
-    `d = ${data.patchDim}`,
-    `${data.signal} signal μ = ${data.signalStrength}`,
-    `σn = ${data.noiseStd}`,
-    `n = ${data.trainSize}`,
-    `m = ${model.width}/class`,
-    `q = ${model.q}`,
-    `σ0 = ${model.initStd}`,
-    `density = ${pruning.density}`,
-    `η = ${training.learningRate}`,
-    `T = ${training.steps}`,
-    `seed ${spec.seed}`,
-  ].join(", ");
+  const fields: [string, string][] = [
+    ["data.classes", `K = ${data.classes}`],
+    ["data.patchDim", `d = ${data.patchDim}`],
+    ["data.signalStrength", `${data.signal} signal μ = ${data.signalStrength}`],
+    ["data.noiseStd", `σn = ${data.noiseStd}`],
+    ["data.trainSize", `n = ${data.trainSize}`],
+    ["model.width", `m = ${model.width}/class`],
+    ["model.q", `q = ${model.q}`],
+    ["model.initStd", `σ0 = ${model.initStd}`],
+    ["pruning.density", `density = ${pruning.density}`],
+    ["training.learningRate", `η = ${training.learningRate}`],
+    ["training.steps", `T = ${training.steps}`],
+    ["seed", `seed ${spec.seed}`],
+  ];
+  return fields
+    .filter(([path]) => !omit.includes(path))
+    .map(([, text]) => text)
+    .join(", ");
 }

@@ -27,7 +27,7 @@ const presetFor = presetWithHash;
 async function sweepChartFor(view: SweepView): Promise<VegaLiteSpec> {
   const preset = await presetFor(view.hash);
   const title = preset ? `${preset.name}: ${preset.title}` : `Sweep ${view.hash.slice(0, 12)}: final error against ${sweepAxis(view.spec).title.split(" (")[0]}`;
-  const subtitle = `${view.spec.repeats} repeats per point · base: ${describeRunSpec(view.spec.base)}`;
+  const subtitle = `${view.spec.repeats} repeats per point (seeds from ${view.spec.base.seed}) · ${describeRunSpec(view.spec.base, [...Object.keys(view.spec.grid), "seed"])}`;
   return sweepChart(view.spec, view.aggregate, title, subtitle);
 }
 
