@@ -1,5 +1,6 @@
 import { METRIC_NAMES, parameterLabel, sparsityToDensity, thinCurve } from "../core/index.js";
 import type { Run, Schemas, Sweep } from "../client/index.js";
+import type { Job } from "./wait.js";
 
 /**
  * Text for people: a run or sweep as lines for the terminal, and as a Markdown report. Pure
@@ -62,6 +63,8 @@ export function describeSweep(sweep: Sweep, apiUrl: string): string {
   return [`sweep ${sweep.hash}  ${sweep.status}  ${sweep.size} runs: ${counts}`, "", textTable(header, rows), "", `view ${apiUrl}/view/sweeps/${sweep.hash}`].join("\n");
 }
 
+export const describeJob = (job: Job, apiUrl: string) => (job.kind === "run" ? describeRun(job.view, apiUrl) : describeSweep(job.view, apiUrl));
+
 export function describePresets(presets: Preset[]): string {
   return textTable(
     ["name", "kind", "hash", "title"],
@@ -71,7 +74,7 @@ export function describePresets(presets: Preset[]): string {
 }
 
 /** The Markdown report `npm run reproduce` writes next to chart.svg. */
-export function reproductionReport(preset: Preset, view: { kind: "run"; run: Run } | { kind: "sweep"; sweep: Sweep }, apiUrl: string, generatedAt: string): string {
+export function reproductionReport(preset: Preset, job: Job, apiUrl: string, generatedAt: string): string {
   const head = [
     `# ${preset.name}: ${preset.title}`,
     "",
@@ -84,11 +87,12 @@ export function reproductionReport(preset: Preset, view: { kind: "run"; run: Run
     "![chart](chart.svg)",
     "",
   ];
-  if (view.kind === "sweep") {
-    const { header, rows } = aggregateTable(view.sweep);
-    return [...head, `Status: ${view.sweep.status}; ${view.sweep.spec.repeats} repeats per point (seeds ${view.sweep.spec.base.seed}–${view.sweep.spec.base.seed + view.sweep.spec.repeats - 1}); mean ± sample standard deviation over the runs of each point.`, "", markdownTable(header, rows), "", "Files: `sweep.json` (the full view), `table.csv`, `chart.json` (Vega-Lite), `chart.svg`.", ""].join("\n");
+  if (job.kind === "sweep") {
+    const sweep = job.view;
+    const { header, rows } = aggregateTable(sweep);
+    return [...head, `Status: ${sweep.status}; ${sweep.spec.repeats} repeats per point (seeds ${sweep.spec.base.seed}–${sweep.spec.base.seed + sweep.spec.repeats - 1}); mean ± sample standard deviation over the runs of each point.`, "", markdownTable(header, rows), "", "Files: `sweep.json` (the full view), `table.csv`, `chart.json` (Vega-Lite), `chart.svg`.", ""].join("\n");
   }
-  const run = view.run;
+  const run = job.view;
   const result = run.result;
   if (!result) return [...head, `Status: ${run.status}; no result.`, ""].join("\n");
   const curve = thinCurve(result.curve, 11).map((p) => [String(p.step), ...METRIC_NAMES.map((name) => fixed(p[name], 4)), p.signalAlignment.map((v) => fixed(v)).join(" / "), fixed(p.noiseAlignment)]);

@@ -7,9 +7,9 @@ import { availableParallelism } from "node:os";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createPrunelabClient, expectOk, type PrunelabClient } from "../client/index.js";
 import { CliError, EXIT, EXIT_CODE_HELP, classify } from "./exit-codes.js";
-import { describePresets, describeRun, describeSweep } from "./format.js";
+import { describeJob, describePresets, describeRun, describeSweep } from "./format.js";
 import { reproduce } from "./reproduce.js";
-import { waitForRun, waitForSweep } from "./wait.js";
+import { submitJob, waitForJob, type Placement } from "./wait.js";
 
 const DEFAULT_API = "http://127.0.0.1:8787";
 const DEFAULT_LOCAL_RUNNER_TOKEN = "local-runner-token-change-me";
@@ -69,42 +69,31 @@ export function buildProgram(): Command {
     if (preset.kind !== kind) throw new CliError(EXIT.usage, `preset ${name} is a ${preset.kind}: use \`prunelab ${preset.kind} --preset ${name}\``);
     return preset.spec;
   };
-  const placement = new Option("--placement <where>", "where to train").choices(["auto", "edge", "runner"]).default("auto");
+  const placement = new Option("--placement <where>", "where to train").choices(["auto", "edge", "runner"] satisfies Placement[]).default("auto");
   const timeout = new Option("--timeout <seconds>", "give up waiting after this long (exit 6)").argParser(positiveSeconds).default(3600);
 
-  program
-    .command("run")
-    .description("submit a run spec (a JSON file, or - for stdin); prints the run")
-    .argument("[spec]", "spec.json or -")
-    .option("--preset <name>", "submit a run preset instead of a file")
-    .option("--wait", "wait for the result, with a progress bar", false)
-    .addOption(placement)
-    .addOption(timeout)
-    .action(async (source: string | undefined, options: { preset?: string; wait: boolean; placement: "auto" | "edge" | "runner"; timeout: number }) => {
-      if (!source === !options.preset) throw new CliError(EXIT.usage, "give a spec file (or -) or --preset NAME");
-      const spec = options.preset ? await presetSpec(options.preset, "run") : readSpec(source!);
-      let run = expectOk(await client().POST("/v1/runs", { body: { spec: spec as never, options: { placement: options.placement } } }));
-      if (options.wait) run = await waitForRun(client(), run.hash, waitOptions(options));
-      output(globals(), run, describeRun(run, apiUrl()));
-      if (options.wait && run.status !== "succeeded") throw new CliError(EXIT.jobFailed, `run ${run.hash} ${run.status}`);
-    });
-
-  program
-    .command("sweep")
-    .description("submit a sweep spec (a JSON file, - for stdin, or --preset NAME); prints the sweep")
-    .argument("[spec]", "spec.json or -")
-    .option("--preset <name>", "submit a sweep preset instead of a file")
-    .option("--wait", "wait until every run is final, with a progress bar", false)
-    .addOption(placement)
-    .addOption(timeout)
-    .action(async (source: string | undefined, options: { preset?: string; wait: boolean; placement: "auto" | "edge" | "runner"; timeout: number }) => {
-      if (!source === !options.preset) throw new CliError(EXIT.usage, "give a spec file (or -) or --preset NAME");
-      const spec = options.preset ? await presetSpec(options.preset, "sweep") : readSpec(source!);
-      let sweep = expectOk(await client().POST("/v1/sweeps", { body: { spec: spec as never, options: { placement: options.placement } } }));
-      if (options.wait) sweep = await waitForSweep(client(), sweep.hash, waitOptions(options));
-      output(globals(), sweep, describeSweep(sweep, apiUrl()));
-      if (options.wait && sweep.status !== "succeeded") throw new CliError(EXIT.jobFailed, `sweep ${sweep.hash} ${sweep.status}`);
-    });
+  const submitCommands = [
+    { kind: "run", what: "a run spec (a JSON file, - for stdin, or --preset NAME); prints the run", wait: "wait for the result, with a progress bar" },
+    { kind: "sweep", what: "a sweep spec (a JSON file, - for stdin, or --preset NAME); prints the sweep", wait: "wait until every run is final, with a progress bar" },
+  ] as const;
+  for (const { kind, what, wait } of submitCommands) {
+    program
+      .command(kind)
+      .description(`submit ${what}`)
+      .argument("[spec]", "spec.json or -")
+      .option("--preset <name>", `submit a ${kind} preset instead of a file`)
+      .option("--wait", wait, false)
+      .addOption(placement)
+      .addOption(timeout)
+      .action(async (source: string | undefined, options: { preset?: string; wait: boolean; placement: Placement; timeout: number }) => {
+        if (!source === !options.preset) throw new CliError(EXIT.usage, "give a spec file (or -) or --preset NAME");
+        const spec = options.preset ? await presetSpec(options.preset, kind) : readSpec(source!);
+        let job = await submitJob(client(), kind, spec, options.placement);
+        if (options.wait) job = await waitForJob(client(), job, waitOptions(options));
+        output(globals(), job.view, describeJob(job, apiUrl()));
+        if (options.wait && job.view.status !== "succeeded") throw new CliError(EXIT.jobFailed, `${kind} ${job.view.hash} ${job.view.status}`);
+      });
+  }
 
   program
     .command("get")

@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { expectOk, type PrunelabClient, type Run, type Schemas, type Sweep } from "../client/index.js";
+import { expectOk, type PrunelabClient, type Schemas } from "../client/index.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { reproductionReport } from "./format.js";
-import { waitForRun, waitForSweep } from "./wait.js";
+import { submitJob, waitForJob } from "./wait.js";
 
 export interface ReproduceOptions {
   apiUrl: string;
@@ -59,31 +59,22 @@ export async function reproduce(client: PrunelabClient, name: string, options: R
   mkdirSync(dir, { recursive: true });
   const placement = options.runnerConcurrency > 0 ? "runner" : "auto";
   // Submit first: a preset already computed (or sharing its runs with one) needs no runner.
-  const submitted =
-    preset.kind === "sweep"
-      ? { kind: "sweep" as const, view: expectOk(await client.POST("/v1/sweeps", { body: { spec: preset.spec as never, options: { placement } } })) }
-      : { kind: "run" as const, view: expectOk(await client.POST("/v1/runs", { body: { spec: preset.spec as never, options: { placement } } })) };
+  const submitted = await submitJob(client, preset.kind, preset.spec, options.runnerConcurrency > 0 ? "runner" : "auto");
   const hash = submitted.view.hash;
-  options.log(
-    submitted.kind === "sweep"
-      ? `sweep ${hash}: ${submitted.view.size} runs, ${submitted.view.counts.succeeded} already done`
-      : `run ${hash}: ${submitted.view.status}`,
-  );
+  options.log(submitted.kind === "sweep" ? `sweep ${hash}: ${submitted.view.size} runs, ${submitted.view.counts.succeeded} already done` : `run ${hash}: ${submitted.view.status}`);
   const pending = submitted.view.status !== "succeeded";
   const runner = pending && options.runnerConcurrency > 0 ? startRunner(options, join(dir, "runner.log")) : undefined;
   try {
-    const wait = { timeoutSeconds: options.timeoutSeconds, progress: options.progress };
-    const view: { kind: "run"; run: Run } | { kind: "sweep"; sweep: Sweep } =
-      submitted.kind === "sweep" ? { kind: "sweep", sweep: await waitForSweep(client, hash, wait) } : { kind: "run", run: await waitForRun(client, hash, wait) };
-    const base = `${options.apiUrl}/v1/${view.kind === "run" ? "runs" : "sweeps"}/${preset.hash}`;
-    writeFileSync(join(dir, `${view.kind}.json`), JSON.stringify(view.kind === "run" ? view.run : view.sweep, null, 2) + "\n");
-    if (view.kind === "sweep" || view.run.result) {
+    const job = await waitForJob(client, submitted, { timeoutSeconds: options.timeoutSeconds, progress: options.progress });
+    const base = `${options.apiUrl}/v1/${job.kind}s/${hash}`;
+    writeFileSync(join(dir, `${job.kind}.json`), JSON.stringify(job.view, null, 2) + "\n");
+    if (job.kind === "sweep" || job.view.result) {
       writeFileSync(join(dir, "chart.svg"), await fetchText(`${base}/chart.svg`));
       writeFileSync(join(dir, "chart.json"), await fetchText(`${base}/chart.json`));
     }
-    if (view.kind === "sweep") writeFileSync(join(dir, "table.csv"), await fetchText(`${base}/table.csv`));
-    writeFileSync(join(dir, "report.md"), reproductionReport(preset, view, options.apiUrl, new Date().toISOString()));
-    return { dir, status: view.kind === "run" ? view.run.status : view.sweep.status };
+    if (job.kind === "sweep") writeFileSync(join(dir, "table.csv"), await fetchText(`${base}/table.csv`));
+    writeFileSync(join(dir, "report.md"), reproductionReport(preset, job, options.apiUrl, new Date().toISOString()));
+    return { dir, status: job.view.status };
   } finally {
     if (runner) await stopRunner(runner);
   }

@@ -62,3 +62,19 @@ export function waitForSweep(client: PrunelabClient, hash: string, options: Wait
     options,
   );
 }
+
+/** A submitted run or sweep, with its latest view. */
+export type Job = { kind: "run"; view: Run } | { kind: "sweep"; view: Sweep };
+export type Placement = "auto" | "edge" | "runner";
+
+/** Submits a run or sweep spec as read (the API validates it). */
+export async function submitJob(client: PrunelabClient, kind: Job["kind"], spec: unknown, placement: Placement): Promise<Job> {
+  const body = { spec: spec as never, options: { placement } };
+  return kind === "run"
+    ? { kind, view: expectOk(await client.POST("/v1/runs", { body })) }
+    : { kind, view: expectOk(await client.POST("/v1/sweeps", { body })) };
+}
+
+export async function waitForJob(client: PrunelabClient, job: Job, options: WaitOptions): Promise<Job> {
+  return job.kind === "run" ? { kind: "run", view: await waitForRun(client, job.view.hash, options) } : { kind: "sweep", view: await waitForSweep(client, job.view.hash, options) };
+}
