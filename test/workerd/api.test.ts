@@ -50,5 +50,17 @@ describe("the Worker with its queue, database and cache", () => {
 
     const notModified = await call(new Request(url, { headers: { "if-none-match": `"${hash}"` } }), unreachable);
     expect(notModified.status).toBe(304);
+
+    // the run's chart and page, rendered in workerd from the stored result, then served from the cache
+    for (const path of [`/v1/runs/${hash}/chart.svg`, `/view/runs/${hash}`]) {
+      const rendered = await call(new Request(`http://prunelab.test${path}`));
+      expect(rendered.status).toBe(200);
+      expect(rendered.headers.get("cache-control")).toContain("immutable");
+      const body = await rendered.text();
+      expect(body).toContain("<svg");
+      const again = await call(new Request(`http://prunelab.test${path}`), unreachable);
+      expect(again.status).toBe(200);
+      expect(await again.text()).toBe(body);
+    }
   });
 });

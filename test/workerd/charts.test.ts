@@ -1,22 +1,51 @@
+import { View, parse } from "vega";
+import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
 import { renderSvg } from "../../src/charts/svg.js";
 import { aggregateSweep, expandSweep, parseSweepSpec, sweepChart, type RunResult } from "../../src/core/index.js";
 
-/** workerd forbids eval and new Function: the SVG path must render with Vega's expression interpreter. */
+/**
+ * Deployed workerd forbids eval and new Function; the test runtime allows them (vitest needs
+ * them), so this test forbids them itself while rendering: the global `Function` and `eval`
+ * throw, as they do in production.
+ */
+async function withoutCodeGeneration<T>(render: () => Promise<T>): Promise<T> {
+  const { Function: original, eval: originalEval } = globalThis;
+  const forbidden = () => {
+    throw new EvalError("Code generation from strings disallowed for this context");
+  };
+  globalThis.Function = new Proxy(original, { apply: forbidden, construct: forbidden });
+  globalThis.eval = forbidden as typeof eval;
+  try {
+    return await render();
+  } finally {
+    globalThis.Function = original;
+    globalThis.eval = originalEval;
+  }
+}
+
+function fixtureChart() {
+  const sweep = parseSweepSpec({ grid: { "pruning.sparsity": [0, 0.5, 0.9] }, repeats: 2 });
+  const members = expandSweep(sweep);
+  const results = members.map(
+    (member, i): RunResult => ({
+      final: { trainLoss: 0.01, trainError: 0, testLoss: 0.5, testError: 0.1 + 0.05 * member.pointIndex + 0.01 * i },
+      curve: [],
+      diagnostics: { signalNeurons: [1, 1], realizedDensity: 1, theory: { mildDensityScale: 0, overPruningDensityScale: 0, conditionRatio: 0, expectedSignalNeurons: 0 } },
+      diverged: false,
+    }),
+  );
+  return sweepChart(sweep, aggregateSweep(sweep, members, results), "in workerd");
+}
+
 describe("chart rendering inside workerd", () => {
-  it("renders a sweep chart to SVG without code generation", async () => {
-    expect(() => new Function("return 1")).toThrow(); // the runtime really forbids it
-    const sweep = parseSweepSpec({ grid: { "pruning.sparsity": [0, 0.5, 0.9] }, repeats: 2 });
-    const members = expandSweep(sweep);
-    const results = members.map(
-      (member, i): RunResult => ({
-        final: { trainLoss: 0.01, trainError: 0, testLoss: 0.5, testError: 0.1 + 0.05 * member.pointIndex + 0.01 * i },
-        curve: [],
-        diagnostics: { signalNeurons: [1, 1], realizedDensity: 1, theory: { mildDensityScale: 0, overPruningDensityScale: 0, conditionRatio: 0, expectedSignalNeurons: 0 } },
-        diverged: false,
-      }),
-    );
-    const svg = await renderSvg(sweepChart(sweep, aggregateSweep(sweep, members, results), "in workerd"));
+  it("fails without the interpreter when code generation is forbidden (the guard is real)", async () => {
+    const vega = compile(fixtureChart() as never).spec;
+    await expect(withoutCodeGeneration(() => new View(parse(vega), { renderer: "none" }).toSVG())).rejects.toThrow(/Code generation/);
+  });
+
+  it("renders a sweep chart to SVG with the interpreter when code generation is forbidden", async () => {
+    const svg = await withoutCodeGeneration(() => renderSvg(fixtureChart()));
     expect(svg).toMatch(/^<svg/);
     expect(svg.match(/<g class="mark-symbol role-mark points_marks"[^>]*>(.*?)<\/g>/s)![1]!.match(/<path /g)).toHaveLength(6);
     expect(svg).toContain("in workerd");
