@@ -90,13 +90,16 @@ export default {
   async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
     try {
       const { app } = servicesFor(env);
-      const cacheable = request.method === "GET" && CACHEABLE.test(new URL(request.url).pathname) && !request.headers.has("if-none-match");
+      const url = new URL(request.url);
+      const cacheable = request.method === "GET" && CACHEABLE.test(url.pathname) && !request.headers.has("if-none-match");
       const cache = cacheable ? (caches as unknown as { default: Cache }).default : undefined;
-      const hit = await cache?.match(request);
+      // Keyed by path alone: these routes read no query, so `?anything` must not force a new render.
+      const cacheKey = new Request(`${url.origin}${url.pathname}`);
+      const hit = await cache?.match(cacheKey);
       if (hit) return hit;
       const response = await app.fetch(request);
       if (cache && response.status === 200 && response.headers.get("cache-control")?.includes("immutable")) {
-        ctx.waitUntil(cache.put(request, response.clone()));
+        ctx.waitUntil(cache.put(cacheKey, response.clone()));
       }
       return response;
     } catch (error) {

@@ -118,7 +118,7 @@ export function sweepChart(sweep: SweepSpec, rows: readonly AggregateRow[], titl
   const axis = sweepAxis(sweep);
   const numericX = sweep.grid[axis.key]!.every((v) => typeof v === "number");
   const seriesKeys = Object.keys(sweep.grid).filter((key) => key !== axis.key);
-  const x = { field: "x", type: numericX ? "quantitative" : "ordinal", title: axis.title, ...(axis.log ? { scale: { type: "log" } } : {}) };
+  const x = { field: "x", type: numericX ? "quantitative" : "ordinal", title: axis.title, ...(axis.log ? { scale: { type: "log", nice: false, padding: 12 } } : {}) };
   const y = { field: "mean", type: "quantitative", title: "error (mean ± std over repeats)", scale: { domain: [0, 1] } };
   return {
     $schema: VEGA_LITE_SCHEMA,

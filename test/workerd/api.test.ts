@@ -58,7 +58,7 @@ describe("the Worker with its queue, database and cache", () => {
       expect(rendered.headers.get("cache-control")).toContain("immutable");
       const body = await rendered.text();
       expect(body).toContain("<svg");
-      const again = await call(new Request(`http://prunelab.test${path}`), unreachable);
+      const again = await call(new Request(`http://prunelab.test${path}?another-key=1`), unreachable); // a query is not a new cache key
       expect(again.status).toBe(200);
       expect(await again.text()).toBe(body);
     }
