@@ -16,11 +16,12 @@ export const meanStd = (stat: Stat) => (stat.mean === null ? "–" : stat.std ==
 export function aggregateTable(sweep: Sweep): { header: string[]; rows: string[][] } {
   const keys = Object.keys(sweep.spec.grid);
   const withSparsity = keys.includes("pruning.density");
-  const header = [...keys.map(parameterLabel), ...(withSparsity ? ["sparsity"] : []), "runs", ...METRIC_NAMES.map((name) => `${name} (mean ± std)`)];
+  const header = [...keys.map(parameterLabel), ...(withSparsity ? ["sparsity"] : []), "runs", "no-signal runs", ...METRIC_NAMES.map((name) => `${name} (mean ± std)`)];
   const rows = sweep.aggregate.map((row) => [
     ...keys.map((key) => String(row.point[key])),
     ...(withSparsity ? [String(sparsityToDensity(row.point["pruning.density"] as number))] : []),
     row.completed === row.runs ? String(row.runs) : `${row.completed}/${row.runs}`,
+    String(row.missingSignalNeurons),
     ...METRIC_NAMES.map((name) => meanStd(row.final[name])),
   ]);
   return { header, rows };
@@ -90,7 +91,7 @@ export function reproductionReport(preset: Preset, job: Job, apiUrl: string, gen
   if (job.kind === "sweep") {
     const sweep = job.view;
     const { header, rows } = aggregateTable(sweep);
-    return [...head, `Status: ${sweep.status}; ${sweep.spec.repeats} repeats per point (seeds ${sweep.spec.base.seed}–${sweep.spec.base.seed + sweep.spec.repeats - 1}); mean ± sample standard deviation over the runs of each point.`, "", markdownTable(header, rows), "", "Files: `sweep.json` (the full view), `table.csv`, `chart.json` (Vega-Lite), `chart.svg`.", ""].join("\n");
+    return [...head, `Status: ${sweep.status}; ${sweep.spec.repeats} repeats per point (seeds ${sweep.spec.base.seed}–${sweep.spec.base.seed + sweep.spec.repeats - 1}); mean ± sample standard deviation over the runs of each point. "No-signal runs": runs in which some class has no signal neuron (no filter keeps its signal coordinate).`, "", markdownTable(header, rows), "", "Files: `sweep.json` (the full view), `table.csv`, `chart.json` (Vega-Lite), `chart.svg`.", ""].join("\n");
   }
   const run = job.view;
   const result = run.result;

@@ -690,6 +690,8 @@ export interface components {
             runs: number;
             completed: number;
             diverged: number;
+            /** @description Completed runs in which some class has no signal neuron (no filter whose mask keeps that class's signal coordinate), so the class cannot be learned: the over-pruning mechanism. */
+            missingSignalNeurons: number;
             final: {
                 trainLoss: components["schemas"]["Stat"];
                 trainError: components["schemas"]["Stat"];
@@ -1334,7 +1336,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One row per grid point; columns are the grid keys, runs, completed, diverged, then mean/std/min/max of each final metric. */
+            /** @description One row per grid point; columns are the grid keys, runs, completed, diverged, missingSignalNeurons, then mean/std/min/max of each final metric. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -28,6 +28,11 @@ export interface AggregateRow {
   /** Runs with a result (succeeded), of which `diverged` diverged. */
   completed: number;
   diverged: number;
+  /**
+   * Completed runs in which some class has no signal neuron (no filter whose mask keeps its signal
+   * coordinate): such a class cannot be learned, the over-pruning mechanism of Theorem 4.1.
+   */
+  missingSignalNeurons: number;
   final: Record<MetricName, Stat>;
   curve: MeanCurvePoint[];
 }
@@ -75,6 +80,7 @@ export function aggregateSweep(sweep: SweepSpec, members: readonly SweepMember[]
       runs: indices.length,
       completed: done.length,
       diverged: done.filter((r) => r.diverged).length,
+      missingSignalNeurons: done.filter((r) => r.diagnostics.signalNeurons.some((n) => n === 0)).length,
       final: Object.fromEntries(METRIC_NAMES.map((name) => [name, summarize(done.map((r) => r.final[name]))])) as Record<MetricName, Stat>,
       curve: meanCurve(done),
     };

@@ -59,12 +59,12 @@ function sweepTable(view: SweepView): Html {
     (row: AggregateRow) => html`<tr>
 ${keys.map((key) => html`<td>${String(row.point[key])}</td>`)}
 ${hasDensity ? html`<td>${String(sparsityToDensity(row.point["pruning.density"] as number))}</td>` : ""}
-<td>${row.completed}/${row.runs}</td><td>${row.diverged}</td>
+<td>${row.completed}/${row.runs}</td><td>${row.diverged}</td><td>${row.missingSignalNeurons}</td>
 ${METRIC_NAMES.map((name) => html`<td>${meanStd(row.final[name])}</td>`)}
 </tr>`,
   );
   return html`<table id="aggregate">
-<thead><tr>${keys.map((key) => html`<th title="${key}">${parameterLabel(key)}</th>`)}${hasDensity ? html`<th>sparsity</th>` : ""}<th>runs done</th><th>diverged</th>
+<thead><tr>${keys.map((key) => html`<th title="${key}">${parameterLabel(key)}</th>`)}${hasDensity ? html`<th>sparsity</th>` : ""}<th>runs done</th><th>diverged</th><th title="runs in which some class has no filter keeping its signal coordinate">a class without signal neurons</th>
 ${METRIC_NAMES.map((name) => html`<th>${name}</th>`)}</tr></thead>
 <tbody>${rows}</tbody>
 </table>`;

@@ -26,9 +26,9 @@ const csvCell = (value: string | number | null) => {
 export function toAggregateCsv(rows: AggregateRow[]): string {
   const keys = rows[0] ? Object.keys(rows[0].point) : [];
   const stats = ["mean", "std", "min", "max"] as const;
-  const header = [...keys, "runs", "completed", "diverged", ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => `${metric}_${stat}`))];
+  const header = [...keys, "runs", "completed", "diverged", "missingSignalNeurons", ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => `${metric}_${stat}`))];
   const lines = rows.map((row) =>
-    [...keys.map((key) => row.point[key]!), row.runs, row.completed, row.diverged, ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => row.final[metric][stat]))]
+    [...keys.map((key) => row.point[key]!), row.runs, row.completed, row.diverged, row.missingSignalNeurons, ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => row.final[metric][stat]))]
       .map(csvCell)
       .join(","),
   );

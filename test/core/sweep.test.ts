@@ -77,13 +77,13 @@ describe("sweep specs", () => {
 });
 
 describe("aggregation", () => {
-  const result = (testError: number | null, trainError = 0, diverged = false): RunResult => ({
+  const result = (testError: number | null, trainError = 0, diverged = false, signalNeurons = [1, 1]): RunResult => ({
     final: { trainLoss: 0.01, trainError, testLoss: testError === null ? null : 0.5, testError },
     curve: [
       { step: 0, trainLoss: 0.7, trainError: 0.5, testLoss: 0.7, testError: 0.5, signalAlignment: [0, 0], noiseAlignment: 0 },
       { step: 10, trainLoss: 0.01, trainError, testLoss: 0.5, testError, signalAlignment: [1, 1], noiseAlignment: 0.1 },
     ],
-    diagnostics: { signalNeurons: [1, 1], realizedDensity: 1, theory: { mildDensityScale: 0, overPruningDensityScale: 0, conditionRatio: 1, expectedSignalNeurons: 1 } },
+    diagnostics: { signalNeurons, realizedDensity: 1, theory: { mildDensityScale: 0, overPruningDensityScale: 0, conditionRatio: 1, expectedSignalNeurons: 1 } },
     diverged,
   });
 
@@ -96,12 +96,12 @@ describe("aggregation", () => {
   it("aggregates member results per grid point, with mean curves", () => {
     const sweep = parseSweepSpec({ grid: { "pruning.density": [1, 0.5] }, repeats: 3 });
     const members = expandSweep(sweep);
-    const rows = aggregateSweep(sweep, members, [result(0.1), result(0.2), result(0.3), result(0.4), null, result(null, 0, true)]);
+    const rows = aggregateSweep(sweep, members, [result(0.1), result(0.2), result(0.3), result(0.4, 0, false, [0, 2]), null, result(null, 0, true, [0, 0])]);
     expect(rows.map((r) => r.point)).toEqual([{ "pruning.density": 1 }, { "pruning.density": 0.5 }]);
     expect(rows[0]!.final.testError.mean).toBeCloseTo(0.2, 12);
     expect(rows[0]!.final.testError.std).toBeCloseTo(0.1, 12);
-    expect(rows[0]).toMatchObject({ runs: 3, completed: 3, diverged: 0 });
-    expect(rows[1]).toMatchObject({ runs: 3, completed: 2, diverged: 1 });
+    expect(rows[0]).toMatchObject({ runs: 3, completed: 3, diverged: 0, missingSignalNeurons: 0 });
+    expect(rows[1]).toMatchObject({ runs: 3, completed: 2, diverged: 1, missingSignalNeurons: 2 });
     expect(rows[1]!.final.testError).toEqual({ n: 1, mean: 0.4, std: null, min: 0.4, max: 0.4 });
     expect(rows[0]!.curve.map((p) => p.step)).toEqual([0, 10]);
     expect(rows[0]!.curve[1]!.testError).toBeCloseTo(0.2, 12);

@@ -31,7 +31,7 @@ describe("sweeps over HTTP (app.request, PGlite)", () => {
 
     const csv = await (await app().request(`/v1/sweeps/${view.hash}/table.csv`)).text();
     const [header, first] = csv.trim().split("\n");
-    expect(header!.split(",").slice(0, 4)).toEqual(["pruning.density", "runs", "completed", "diverged"]);
+    expect(header!.split(",").slice(0, 5)).toEqual(["pruning.density", "runs", "completed", "diverged", "missingSignalNeurons"]);
     expect(first!.split(",").slice(0, 4)).toEqual(["1", "2", "2", "0"]);
     expect((await (await app().request("/v1/sweeps?limit=5")).json()).items).toHaveLength(1);
   });
