@@ -84,6 +84,11 @@ function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/**
+ * Bump when the bytes served for an immutable result change (a new field in a view, a chart's
+ * look): the Worker's cache then misses once and keeps the new representation.
+ */
+const REPRESENTATION_VERSION = 2;
 const CACHEABLE = /^\/(v1|view)\/(runs|sweeps)\/[0-9a-f]{64}(\/table\.csv|\/chart\.json|\/chart\.svg)?$/;
 
 export default {
@@ -93,8 +98,9 @@ export default {
       const url = new URL(request.url);
       const cacheable = request.method === "GET" && CACHEABLE.test(url.pathname) && !request.headers.has("if-none-match");
       const cache = cacheable ? (caches as unknown as { default: Cache }).default : undefined;
-      // Keyed by path alone: these routes read no query, so `?anything` must not force a new render.
-      const cacheKey = new Request(`${url.origin}${url.pathname}`);
+      // Keyed by path alone (these routes read no query, so `?anything` must not force a new render)
+      // and by the version of the representations, so a new field or chart reaches readers.
+      const cacheKey = new Request(`${url.origin}${url.pathname}?representation=${REPRESENTATION_VERSION}`);
       const hit = await cache?.match(cacheKey);
       if (hit) return hit;
       const response = await app.fetch(request);
