@@ -19,6 +19,7 @@ import type { RunStore, SweepStore } from "../store/index.js";
 import type { ApiConfig } from "./config.js";
 import { handleError, problemPage } from "./problem.js";
 import { checkHash, readJson } from "./request.js";
+import { cacheHeaders, notModified } from "./caching.js";
 import { createChartRoutes } from "./chart-routes.js";
 import { presetViews } from "./presets.js";
 import { createRunnerRoutes } from "./runner-routes.js";
@@ -40,8 +41,6 @@ export interface AppDeps {
   /** The text of openapi.yaml, served at /openapi.yaml and rendered at /docs. */
   openapiDocument?: string;
 }
-
-const IMMUTABLE = "public, max-age=31536000, immutable";
 
 /** `{ spec, options }`: what to compute, and how to run it (never part of the hash). */
 const submitSchema = z.strictObject({
@@ -199,9 +198,10 @@ export function createApp(deps: AppDeps) {
 
   app.get("/v1/runs/:hash", async (c) => {
     const hash = checkHash(c.req.param("hash"));
-    if (c.req.header("if-none-match") === `"${hash}"`) return c.body(null, 304, { etag: `"${hash}"`, "cache-control": IMMUTABLE });
+    const cached = notModified(c, hash);
+    if (cached) return cached;
     const run = await loadRun(hash);
-    return c.json(run, 200, run.status === "succeeded" ? { etag: `"${run.hash}"`, "cache-control": IMMUTABLE } : { "cache-control": "no-store" });
+    return c.json(run, 200, cacheHeaders(run.status === "succeeded", run.hash));
   });
 
   for (const action of ["retry", "cancel"] as const) {
@@ -252,8 +252,7 @@ export function createApp(deps: AppDeps) {
       return toSweepView(row, spec, expandSweep(spec), await stores.sweeps.members(hash), await stores.sweeps.statusCounts(hash));
     });
   // Only a succeeded sweep is immutable: a failed one changes when a member is retried.
-  const sweepCaching = (status: string, hash: string): Record<string, string> =>
-    status === "succeeded" ? { etag: `"${hash}"`, "cache-control": IMMUTABLE } : { "cache-control": "no-store" };
+  const sweepCaching = (status: string, etag: string) => cacheHeaders(status === "succeeded", etag);
 
   app.route("/v1/runner", createRunnerRoutes(config, withStores));
   app.route("/", createChartRoutes({ loadRun, loadSweep }));

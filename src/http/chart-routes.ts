@@ -9,6 +9,7 @@ import {
   type RunResult,
   type VegaLiteSpec,
 } from "../core/index.js";
+import { cacheHeaders, notModified } from "./caching.js";
 import { PAGE_CSP, runPage, sweepPage } from "./pages.js";
 import { presetWithHash } from "./presets.js";
 import { checkHash } from "./request.js";
@@ -20,12 +21,8 @@ export interface ChartSources {
   loadSweep(hash: string): Promise<SweepView>;
 }
 
-const IMMUTABLE = "public, max-age=31536000, immutable";
-
-const presetFor = presetWithHash;
-
 async function sweepChartFor(view: SweepView): Promise<VegaLiteSpec> {
-  const preset = await presetFor(view.hash);
+  const preset = await presetWithHash(view.hash);
   const title = preset ? `${preset.name}: ${preset.title}` : `Sweep ${view.hash.slice(0, 12)}: final error against ${sweepAxis(view.spec).title.split(" (")[0]}`;
   const subtitle = `${view.spec.repeats} repeats per point (seeds from ${view.spec.base.seed}) · ${describeRunSpec(view.spec.base, [...Object.keys(view.spec.grid), "seed"])}`;
   return sweepChart(view.spec, view.aggregate, title, subtitle);
@@ -33,21 +30,14 @@ async function sweepChartFor(view: SweepView): Promise<VegaLiteSpec> {
 
 async function runChartFor(view: RunView): Promise<VegaLiteSpec> {
   if (!view.result) throw new AppError("conflict", `run ${view.hash} is ${view.status} and has no result to chart yet`);
-  const preset = await presetFor(view.hash);
+  const preset = await presetWithHash(view.hash);
   const title = preset ? `${preset.name}: ${preset.title}` : `Run ${view.hash.slice(0, 12)}: training curves`;
   return runChart(view.result as RunResult, title, describeRunSpec(view.spec));
 }
 
-/** Headers for a representation of a resource: immutable with an ETag once final, else never stored. */
-const caching = (final: boolean, etag: string): Record<string, string> => (final ? { etag: `"${etag}"`, "cache-control": IMMUTABLE } : { "cache-control": "no-store" });
 const runIsFinal = (view: RunView) => view.status === "succeeded";
 // Only a succeeded sweep is immutable: a failed one changes when a member is retried.
 const sweepIsFinal = (view: SweepView) => view.status === "succeeded";
-
-/** ETags are only issued for immutable representations, so a matching one is answered without loading. */
-function notModified(c: Context, etag: string): Response | null {
-  return c.req.header("if-none-match") === `"${etag}"` ? c.body(null, 304, { etag: `"${etag}"`, "cache-control": IMMUTABLE }) : null;
-}
 
 const SVG = "image/svg+xml; charset=utf-8";
 
@@ -65,7 +55,7 @@ export function createChartRoutes(sources: ChartSources) {
       const cached = notModified(c, etag);
       if (cached) return cached;
       const view = await load(hash);
-      return respond(c, view, caching(isFinal(view), etag));
+      return respond(c, view, cacheHeaders(isFinal(view), etag));
     });
   }
   const sweep = ["sweeps", sources.loadSweep, sweepIsFinal] as const;
@@ -81,13 +71,13 @@ export function createChartRoutes(sources: ChartSources) {
   );
   serve(`/view/${sweep[0]}/:hash`, "view", sweep[1], sweep[2], async (c, view, headers) => {
     const svg = view.aggregate.some((row) => row.completed > 0) ? await renderSvg(await sweepChartFor(view)) : null;
-    const preset = await presetFor(view.hash);
+    const preset = await presetWithHash(view.hash);
     const title = preset ? `${preset.name}: ${preset.title}` : `Sweep ${view.hash.slice(0, 12)}`;
     return c.html(sweepPage(view, svg, title), 200, { "content-security-policy": PAGE_CSP, ...headers });
   });
   serve(`/view/${run[0]}/:hash`, "view", run[1], run[2], async (c, view, headers) => {
     const svg = view.result ? await renderSvg(await runChartFor(view)) : null;
-    const preset = await presetFor(view.hash);
+    const preset = await presetWithHash(view.hash);
     const title = preset ? `${preset.name}: ${preset.title}` : `Run ${view.hash.slice(0, 12)}`;
     return c.html(runPage(view, svg, title), 200, { "content-security-policy": PAGE_CSP, ...headers });
   });
