@@ -1,7 +1,7 @@
 /**
  * Chart rendering cost: Vega-Lite → SVG with Vega's interpreter (the workerd-safe path) against
  * Vega's compiled expressions (what a browser or Node would use), side by side, on a Figure 2a-sized
- * sweep (10 points × 2 noise levels) and a §5.1 run (101 evaluations; and 1001, thinned to 400).
+ * sweep (10 points × 2 noise levels, with their mean curves) and a §5.1-length run (101 evaluations; and 1001, thinned to 400).
  * `npm run bench:charts [-- --repeat 15]`. Prints medians and the interpreter/compiled ratio.
  */
 import { parseArgs } from "node:util";
@@ -17,7 +17,7 @@ const repeat = Number(args.repeat);
 
 await useNodeBackend("wasm");
 const small = { data: { patchDim: 20, trainSize: 10, testSize: 10 }, model: { width: 4 }, training: { steps: 20, evalEvery: 10 } };
-const sweep = parseSweepSpec({ base: small, grid: { "pruning.sparsity": [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], "data.noiseStd": [0.5, 1] }, repeats: 2 });
+const sweep = parseSweepSpec({ base: { ...small, training: { steps: 1000, evalEvery: 10 } }, grid: { "pruning.sparsity": [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], "data.noiseStd": [0.5, 1] }, repeats: 2 });
 const members = expandSweep(sweep);
 const results: RunResult[] = [];
 for (const member of members) results.push(await train(member.spec));
@@ -25,7 +25,7 @@ const run101 = await train(parseRunSpec({ ...small, training: { steps: 1000, eva
 const run1001 = await train(parseRunSpec({ ...small, training: { steps: 1000, evalEvery: 1 } }));
 
 const charts: [string, VegaLiteSpec][] = [
-  ["sweep, 20 points × 2 metrics", sweepChart(sweep, aggregateSweep(sweep, members, results), "bench")],
+  ["sweep, 20 points × 2 metrics, 20 mean curves of 101 evaluations", sweepChart(sweep, aggregateSweep(sweep, members, results), "bench")],
   ["run, 101 evaluations", runChart(run101, "bench")],
   ["run, 1001 evaluations (400 drawn)", runChart(run1001, "bench")],
 ];

@@ -88,7 +88,7 @@ function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
  * Bump when the bytes served for an immutable result change (a new field in a view, a chart's
  * look): the Worker's cache then misses once and keeps the new representation.
  */
-const REPRESENTATION_VERSION = 2;
+const REPRESENTATION_VERSION = 3;
 const CACHEABLE = /^\/(v1|view)\/(runs|sweeps)\/[0-9a-f]{64}(\/table\.csv|\/chart\.json|\/chart\.svg)?$/;
 
 export default {

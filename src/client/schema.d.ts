@@ -270,7 +270,7 @@ export interface paths {
         };
         /**
          * The sweep's Figure 2a/2b chart as Vega-Lite
-         * @description Test and train error (mean ± sample std over repeats) against sparsity when the grid varies `pruning.density` (else against the first numeric grid key), one colour per value of the other grid keys. The data rows are inline (`data.values`: `x`, `series`, `metric`, `mean`, `std`, `lo`, `hi`, `n`, `runs`); points without results are left out. Immutable once the sweep succeeded, `no-store` before.
+         * @description Two panels (`vconcat`). First, test and train error (mean ± sample std over repeats) against sparsity when the grid varies `pruning.density` (against log density when the densities span a factor of 20 or more; else against the first numeric grid key), one colour per value of the other grid keys; its rows are inline (`data.values`: `x`, `series`, `metric`, `mean`, `std`, `lo`, `hi`, `n`, `runs`), and points without results are left out. Second, each grid point's mean test error over training steps (`step`, `series`, `value`), at most 4000 evaluations in all. Immutable once the sweep succeeded, `no-store` before.
          */
         get: operations["getSweepChart"];
         put?: never;

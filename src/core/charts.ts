@@ -120,9 +120,8 @@ export function sweepChart(sweep: SweepSpec, rows: readonly AggregateRow[], titl
   const seriesKeys = Object.keys(sweep.grid).filter((key) => key !== axis.key);
   const x = { field: "x", type: numericX ? "quantitative" : "ordinal", title: axis.title, ...(axis.log ? { scale: { type: "log", nice: false, padding: 12 } } : {}) };
   const y = { field: "mean", type: "quantitative", title: "error (mean ± std over repeats)", scale: { domain: [0, 1] } };
-  return {
-    $schema: VEGA_LITE_SCHEMA,
-    title: chartTitle(title, subtitle),
+  const finals: VegaLiteSpec = {
+    title: "final error",
     width: 520,
     height: 320,
     data: { values: sweepChartData(sweep, rows) },
@@ -151,8 +150,30 @@ export function sweepChart(sweep: SweepSpec, rows: readonly AggregateRow[], titl
         },
       },
     ],
+  };
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: chartTitle(title, subtitle),
+    vconcat: [finals, sweepCurvePanel(sweep, rows)],
+    resolve: { scale: { color: "independent" } },
     config: { font: "sans-serif" },
   };
+}
+
+/** All mean curves of a sweep together draw at most this many evaluations, so rendering stays bounded. */
+export const MAX_SWEEP_CURVE_POINTS = 4000;
+
+/** Figure 2c averaged as in the paper: the mean test error over training at each grid point. */
+function sweepCurvePanel(sweep: SweepSpec, rows: readonly AggregateRow[]): VegaLiteSpec {
+  const axis = sweepAxis(sweep);
+  const otherKeys = Object.keys(sweep.grid).filter((key) => key !== axis.key);
+  const axisName = axis.key === DENSITY_PATH ? (axis.log ? "density" : "sparsity") : parameterLabel(axis.key);
+  const perCurve = Math.max(20, Math.floor(MAX_SWEEP_CURVE_POINTS / Math.max(1, rows.length)));
+  const values = rows.flatMap((row) => {
+    const label = [`${axisName} = ${axis.value(row.point)}`, ...(otherKeys.length ? [pointLabel(row.point, otherKeys)] : [])].join(", ");
+    return thinCurve(row.curve, perCurve).flatMap((p) => (p.testError === null ? [] : [{ step: p.step, series: label, value: p.testError }]));
+  });
+  return curvePanel("mean test error over training (Figure 2c, averaged over repeats)", values, "test error", { ordered: otherKeys.length === 0 });
 }
 
 /** At most `max` evenly spaced curve points, always keeping the first and the last. */
@@ -173,7 +194,8 @@ function curveData(curve: readonly CurvePoint[], pick: (point: CurvePoint) => [s
   return curve.flatMap((point) => pick(point).flatMap(([series, value]) => (value === null || !Number.isFinite(value) ? [] : [{ step: point.step, series, value }])));
 }
 
-function curvePanel(title: string, values: CurveDatum[], yTitle: string, logScale = false): VegaLiteSpec {
+function curvePanel(title: string, values: CurveDatum[], yTitle: string, options: { logScale?: boolean; ordered?: boolean } = {}): VegaLiteSpec {
+  const { logScale = false, ordered = false } = options;
   return {
     title,
     width: 520,
@@ -183,7 +205,8 @@ function curvePanel(title: string, values: CurveDatum[], yTitle: string, logScal
     encoding: {
       x: { field: "step", type: "quantitative", title: "gradient descent step" },
       y: { field: "value", type: "quantitative", title: yTitle, ...(logScale ? { scale: { type: "log" } } : {}) },
-      color: { field: "series", type: "nominal", title: null, legend: { labelLimit: 320 } },
+      // ordered series (grid points along the x axis) get a sequential palette, in grid order
+      color: { field: "series", type: ordered ? "ordinal" : "nominal", title: null, sort: null, legend: { labelLimit: 320 }, ...(ordered ? { scale: { scheme: "viridis" } } : {}) },
       tooltip: [{ field: "series" }, { field: "step" }, { field: "value", format: ".4g" }],
     },
   };
@@ -209,7 +232,7 @@ export function runChart(result: RunResult, title: string, subtitle?: string): V
     title: chartTitle(title, subtitle),
     vconcat: [
       curvePanel("0-1 error", errors, "error"),
-      curvePanel("cross-entropy loss", losses, "loss (log scale)", true),
+      curvePanel("cross-entropy loss", losses, "loss (log scale)", { logScale: true }),
       curvePanel("feature learning: signal max_r ⟨w̃_jr, μ_j⟩ per class j, noise max |⟨w̃_jr, ξ_i⟩|", alignments, "inner product"),
     ],
     resolve: { scale: { color: "independent" } },

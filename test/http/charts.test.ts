@@ -52,7 +52,8 @@ describe("charts and pages (app.request, PGlite)", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toContain("immutable");
     const chart = await response.json();
-    const data = chart.data.values as Datum[];
+    const [finals, curves] = chart.vconcat;
+    const data = finals.data.values as Datum[];
     expect(data).toHaveLength(3 * 2 * 2);
     expect(new Set(data.map((d) => d.series))).toEqual(new Set(["σn = 0.5", "σn = 1"]));
     expect(new Set(data.map((d) => d.metric))).toEqual(new Set(["test error", "train error"]));
@@ -65,7 +66,15 @@ describe("charts and pages (app.request, PGlite)", () => {
       const datum = data.find((d) => d.x === x && d.series === `σn = ${row.point["data.noiseStd"]}` && d.metric === "test error")!;
       expect(datum).toMatchObject({ mean: row.final.testError.mean, std: row.final.testError.std, n: 2 });
     }
-    expect(chart.encoding.x.title).toMatch(/sparsity/);
+    expect(finals.encoding.x.title).toMatch(/sparsity/);
+
+    // the second panel is Figure 2c averaged: each point's mean test error curve over training
+    const curveValues = curves.data.values as { step: number; series: string; value: number }[];
+    expect(new Set(curveValues.map((d) => d.series)).size).toBe(sweep.aggregate.length);
+    const densest = sweep.aggregate.find((row: { point: Record<string, number> }) => row.point["pruning.density"] === 1 && row.point["data.noiseStd"] === 0.5);
+    const densestCurve = curveValues.filter((d) => d.series === "sparsity = 0, σn = 0.5");
+    expect(densestCurve.map((d) => d.step)).toEqual(densest.curve.map((p: { step: number }) => p.step));
+    expect(densestCurve.map((d) => d.value)).toEqual(densest.curve.map((p: { testError: number }) => p.testError));
   });
 
   it("renders the sweep chart to SVG with one symbol per point and serves a page with the table", async () => {
@@ -120,6 +129,6 @@ describe("charts and pages (app.request, PGlite)", () => {
     const pending = await (await app().request("/v1/sweeps", post({ spec: { ...FIXTURE_SWEEP, base: { ...FIXTURE_SWEEP.base, seed: 1000 } }, options: { placement: "runner" } }))).json();
     const partial = await app().request(`/v1/sweeps/${pending.hash}/chart.json`);
     expect(partial.headers.get("cache-control")).toBe("no-store");
-    expect((await partial.json()).data.values).toEqual([]);
+    expect((await partial.json()).vconcat.map((panel: { data: { values: unknown[] } }) => panel.data.values)).toEqual([[], []]);
   });
 });
