@@ -1,4 +1,4 @@
-import { METRIC_NAMES, parameterLabel, sparsityToDensity, thinCurve } from "../core/index.js";
+import { METRIC_NAMES, fixed, meanStd, parameterLabel, sparsityToDensity, thinCurve } from "../core/index.js";
 import type { Run, Schemas, Sweep } from "../client/index.js";
 import type { Job } from "./wait.js";
 
@@ -6,11 +6,8 @@ import type { Job } from "./wait.js";
  * Text for people: a run or sweep as lines for the terminal, and as a Markdown report. Pure
  * functions of the API's views, so `prunelab get` and `npm run reproduce` print the same numbers.
  */
-type Stat = Schemas["Stat"];
 type Preset = Schemas["Preset"];
 
-const fixed = (value: number | null | undefined, digits = 3) => (value === null || value === undefined ? "–" : value.toFixed(digits));
-export const meanStd = (stat: Stat) => (stat.mean === null ? "–" : stat.std === null ? fixed(stat.mean) : `${fixed(stat.mean)} ± ${fixed(stat.std)}`);
 
 /** Columns of an aggregate table: the grid values (and sparsity next to density), runs, then mean ± std. */
 export function aggregateTable(sweep: Sweep): { header: string[]; rows: string[][] } {

@@ -16,3 +16,4 @@ export * from "./status.js";
 export * from "./presets.js";
 export * from "./result-schema.js";
 export * from "./charts.js";
+export * from "./format.js";

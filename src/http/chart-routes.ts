@@ -21,17 +21,21 @@ export interface ChartSources {
   loadSweep(hash: string): Promise<SweepView>;
 }
 
+/** `<preset>: <title>` when the hash is a preset's, else the fallback. */
+async function titleFor(hash: string, fallback: string): Promise<string> {
+  const preset = await presetWithHash(hash);
+  return preset ? `${preset.name}: ${preset.title}` : fallback;
+}
+
 async function sweepChartFor(view: SweepView): Promise<VegaLiteSpec> {
-  const preset = await presetWithHash(view.hash);
-  const title = preset ? `${preset.name}: ${preset.title}` : `Sweep ${view.hash.slice(0, 12)}: final error against ${sweepAxis(view.spec).title.split(" (")[0]}`;
+  const title = await titleFor(view.hash, `Sweep ${view.hash.slice(0, 12)}: final error against ${sweepAxis(view.spec).title.split(" (")[0]}`);
   const subtitle = `${view.spec.repeats} repeats per point (seeds from ${view.spec.base.seed}) · ${describeRunSpec(view.spec.base, [...Object.keys(view.spec.grid), "seed"])}`;
   return sweepChart(view.spec, view.aggregate, title, subtitle);
 }
 
 async function runChartFor(view: RunView): Promise<VegaLiteSpec> {
   if (!view.result) throw new AppError("conflict", `run ${view.hash} is ${view.status} and has no result to chart yet`);
-  const preset = await presetWithHash(view.hash);
-  const title = preset ? `${preset.name}: ${preset.title}` : `Run ${view.hash.slice(0, 12)}: training curves`;
+  const title = await titleFor(view.hash, `Run ${view.hash.slice(0, 12)}: training curves`);
   return runChart(view.result as RunResult, title, describeRunSpec(view.spec));
 }
 
@@ -71,15 +75,11 @@ export function createChartRoutes(sources: ChartSources) {
   );
   serve(`/view/${sweep[0]}/:hash`, "view", sweep[1], sweep[2], async (c, view, headers) => {
     const svg = view.aggregate.some((row) => row.completed > 0) ? await renderSvg(await sweepChartFor(view)) : null;
-    const preset = await presetWithHash(view.hash);
-    const title = preset ? `${preset.name}: ${preset.title}` : `Sweep ${view.hash.slice(0, 12)}`;
-    return c.html(sweepPage(view, svg, title), 200, { "content-security-policy": PAGE_CSP, ...headers });
+    return c.html(sweepPage(view, svg, await titleFor(view.hash, `Sweep ${view.hash.slice(0, 12)}`)), 200, { "content-security-policy": PAGE_CSP, ...headers });
   });
   serve(`/view/${run[0]}/:hash`, "view", run[1], run[2], async (c, view, headers) => {
     const svg = view.result ? await renderSvg(await runChartFor(view)) : null;
-    const preset = await presetWithHash(view.hash);
-    const title = preset ? `${preset.name}: ${preset.title}` : `Run ${view.hash.slice(0, 12)}`;
-    return c.html(runPage(view, svg, title), 200, { "content-security-policy": PAGE_CSP, ...headers });
+    return c.html(runPage(view, svg, await titleFor(view.hash, `Run ${view.hash.slice(0, 12)}`)), 200, { "content-security-policy": PAGE_CSP, ...headers });
   });
 
   return app;

@@ -1,6 +1,6 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { METRIC_NAMES, parameterLabel, sparsityToDensity, thinCurve, type AggregateRow, type RunResult, type Stat } from "../core/index.js";
+import { METRIC_NAMES, fixed, meanStd, parameterLabel, sparsityToDensity, thinCurve, type AggregateRow, type RunResult } from "../core/index.js";
 import type { SweepView } from "./sweeps.js";
 import type { RunView } from "./views.js";
 
@@ -41,8 +41,6 @@ ${body}
 </html>`;
 }
 
-const fixed = (value: number | null | undefined, digits = 3) => (value === null || value === undefined ? "–" : value.toFixed(digits));
-const meanStd = (stat: Stat) => (stat.mean === null ? "–" : stat.std === null ? fixed(stat.mean) : `${fixed(stat.mean)} ± ${fixed(stat.std)}`);
 const short = (hash: string) => hash.slice(0, 12);
 const statusBadge = (status: string) => html`<span class="status status-${status}" data-status="${status}">${status}</span>`;
 
