@@ -1,18 +1,20 @@
 /**
- * Cloudflare Worker entry: wiring only (STYLE). Bindings are parsed once per isolate; each request
- * opens its own Neon pool (DESIGN §3); edge jobs arrive as queue wake-ups and train one at a time
- * per isolate; a cron trigger returns expired leases and re-sends lost wake-ups; immutable
- * responses are kept in the Cache API so repeated reads never reach Postgres.
+ * Cloudflare Worker entry: wiring only (docs/architecture.md, Parts). Bindings are parsed once per
+ * isolate; each request opens its own Neon pool (docs/architecture.md, Runtimes); edge jobs arrive
+ * as queue wake-ups and train one at a time per isolate; a cron trigger returns expired leases and
+ * re-sends lost wake-ups; immutable responses are kept in the Cache API so repeated reads never
+ * reach Postgres. Every job transition goes through the job service (src/service).
  */
 import { z } from "zod";
 import openapiDocument from "../openapi.yaml";
 import { AppError } from "./core/index.js";
-import { engineInfo, train } from "./engine/train.js";
+import { engineInfo } from "./engine/train.js";
+import { trainRun } from "./engine/trainers.js";
 import { useWorkerdBackend } from "./engine/workerd.js";
-import { createApp, type Stores } from "./http/app.js";
+import { createApp } from "./http/app.js";
 import { apiConfigSchema } from "./http/config.js";
 import { handleError } from "./http/problem.js";
-import { runNextEdgeJob } from "./jobs/edge-job.js";
+import { createJobService, type Stores } from "./service/index.js";
 import { checkSchemaVersion, createNeonDb, createRunStore, createSweepStore } from "./store/index.js";
 
 interface EdgeQueue {
@@ -61,8 +63,13 @@ function createServices(env: Record<string, unknown>) {
     return { runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: () => handle.close() };
   }
 
-  const app = createApp({ config, openStores, wakeEdge: (hash) => queue.send({ hash }), openapiDocument });
-  return { config, queue, app, openStores };
+  const deps = {
+    config,
+    openStores,
+    wakeEdge: (hash: string) => queue.send({ hash }),
+    wakeEdgeMany: (hashes: string[]) => queue.sendBatch(hashes.map((hash) => ({ body: { hash } }))),
+  };
+  return { config, app: createApp({ ...deps, openapiDocument }), jobs: createJobService(deps) };
 }
 
 type Services = ReturnType<typeof createServices>;
@@ -76,7 +83,7 @@ function servicesFor(env: Record<string, unknown>): Services {
   return services;
 }
 
-/** One training at a time per isolate (one tfjs engine per isolate, DESIGN §3). */
+/** One training at a time per isolate (one tfjs engine per isolate: docs/architecture.md, Runtimes). */
 let training: Promise<unknown> = Promise.resolve();
 function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
   const next = training.then(fn, fn);
@@ -115,16 +122,11 @@ export default {
 
   /** Each message wakes the trainer for one job: the oldest queued edge job, whichever it is. */
   async queue(batch: QueueBatch, env: Record<string, unknown>): Promise<void> {
-    const { config, openStores } = servicesFor(env);
+    const { config, jobs } = servicesFor(env);
     for (const message of batch.messages) {
       await oneAtATime(async () => {
         await useWorkerdBackend();
-        const stores = await openStores();
-        try {
-          await runNextEdgeJob({ runs: stores.runs, train, engine: engineInfo, leaseMs: config.EDGE_LEASE_SECONDS * 1000, holder: "edge" });
-        } finally {
-          await stores.close();
-        }
+        await jobs.runEdgeJob({ train: trainRun, engine: engineInfo, leaseMs: config.EDGE_LEASE_SECONDS * 1000, holder: "edge" });
       });
       message.ack();
     }
@@ -132,14 +134,6 @@ export default {
 
   /** Returns expired leases to the queue and re-sends wake-ups that may have been lost. */
   async scheduled(_controller: unknown, env: Record<string, unknown>): Promise<void> {
-    const { config, queue, openStores } = servicesFor(env);
-    const stores = await openStores();
-    try {
-      await stores.runs.expireLeases(config.MAX_ATTEMPTS);
-      const queued = await stores.runs.queuedHashes("edge", 100);
-      if (queued.length > 0) await queue.sendBatch(queued.map((hash) => ({ body: { hash } })));
-    } finally {
-      await stores.close();
-    }
+    await servicesFor(env).jobs.recover();
   },
 };

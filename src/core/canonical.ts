@@ -1,5 +1,5 @@
 import canonicalize from "canonicalize";
-import { DEFAULT_RUN_SPEC, SPEC_VERSION, type RunSpec } from "./spec.js";
+import { DEFAULT_KIND, SPEC_VERSION, kindDefaults, type RunSpec } from "./kinds/index.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -12,7 +12,7 @@ function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
- * Drops every field equal to its default and every object left empty (DESIGN §2), so adding a field
+ * Drops every field equal to its default and every object left empty (docs/architecture.md, Identity and hashing), so adding a field
  * with a neutral default keeps every existing hash.
  */
 export function omitDefaults(value: Record<string, unknown>, defaults: Record<string, unknown>): Record<string, Json> {
@@ -37,9 +37,12 @@ export function toCanonicalJson(value: unknown): string {
   return text;
 }
 
-/** The canonical object of a run spec: `version` always, every other default omitted. */
+/** The canonical object of a run spec: `version` always, every other default of its kind omitted. */
 export function toCanonicalRunSpec(spec: RunSpec): Record<string, Json> {
-  return { ...omitDefaults(spec, DEFAULT_RUN_SPEC), version: SPEC_VERSION };
+  // `kind` equals its own kind's default, so it is written back unless it is the default kind's.
+  const canonical: Record<string, Json> = { ...omitDefaults(spec, kindDefaults(spec.kind)), version: SPEC_VERSION };
+  if (spec.kind !== DEFAULT_KIND) canonical.kind = spec.kind;
+  return canonical;
 }
 
 /** SHA-256 of the UTF-8 text as 64 lowercase hex digits, via Web Crypto (Node, workerd, browsers). */

@@ -17,3 +17,5 @@ export * from "./presets.js";
 export * from "./result-schema.js";
 export * from "./charts.js";
 export * from "./format.js";
+export * from "./provenance.js";
+export * from "./kinds/index.js";

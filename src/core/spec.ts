@@ -1,131 +1,18 @@
-import { z } from "zod";
-import { estimateCost } from "./cost.js";
-import { LIMITS } from "./limits.js";
+import { runSpecSchema, type RunSpec } from "./kinds/index.js";
 import { parseOrThrow } from "./validation.js";
 
-/** Spec schema version. Changing a default or the meaning of a field bumps it (DESIGN §2). */
-export const SPEC_VERSION = 1;
+export {
+  PRUNING_METHODS,
+  SIGNAL_KINDS,
+  SIGNAL_PATCHES,
+  SPEC_VERSION,
+  runSpecSchema,
+  sparsityToDensity,
+  type RunSpec,
+  type RunSpecInput,
+} from "./kinds/index.js";
 
-/** Signal vectors (DESIGN §1): `basis` is Definition 2.1's μ·e_k; `antipodal` is §5.1's ±μ·e_1. */
-export const SIGNAL_KINDS = ["antipodal", "basis"] as const;
-/** Where the signal patch sits: `first` (§5.1) or `random` (Definition 2.1, each side with probability ½). */
-export const SIGNAL_PATCHES = ["first", "random"] as const;
-
-/**
- * Pruning methods by name; the zod enum derives from the keys. `random` is the paper's i.i.d.
- * Bernoulli(density) mask drawn once at initialization.
- */
-export const PRUNING_METHODS = {
-  random: { title: "i.i.d. Bernoulli(density) mask at initialization" },
-} as const;
-type PruningMethod = keyof typeof PRUNING_METHODS;
-const pruningMethodNames = Object.keys(PRUNING_METHODS) as [PruningMethod, ...PruningMethod[]];
-
-const finite = (min: number, max: number) => z.number().min(min).max(max);
-const positive = (max: number) => z.number().positive().max(max);
-const count = (min: number, max: number) => z.int().min(min).max(max);
-
-const dataSchema = z.strictObject({
-  classes: count(2, LIMITS.maxClasses).default(2),
-  patchDim: count(1, LIMITS.maxPatchDim).default(400),
-  signal: z.enum(SIGNAL_KINDS).default("antipodal"),
-  signalStrength: positive(LIMITS.maxSignalStrength).default(1),
-  signalPatch: z.enum(SIGNAL_PATCHES).default("first"),
-  noiseStd: finite(0, LIMITS.maxNoiseStd).default(0.5),
-  trainSize: count(1, LIMITS.maxSamples).default(100),
-  testSize: count(1, LIMITS.maxSamples).default(100),
-});
-
-const modelSchema = z.strictObject({
-  width: count(1, LIMITS.maxWidth).default(150),
-  q: count(1, LIMITS.maxQ).default(1),
-  initStd: positive(LIMITS.maxInitStd).default(0.1),
-});
-
-/** `sparsity` is input only: it becomes `density = 1 − sparsity`, rounded to 12 significant digits. */
-export function sparsityToDensity(sparsity: number): number {
-  return Number((1 - sparsity).toPrecision(12));
-}
-
-const pruningSchema = z
-  .strictObject({
-    method: z.enum(pruningMethodNames).default("random"),
-    density: finite(0, 1).optional(),
-    sparsity: finite(0, 1).optional(),
-  })
-  .superRefine((value, ctx) => {
-    if (value.density !== undefined && value.sparsity !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["sparsity"], message: "give density or sparsity, not both" });
-    }
-  })
-  .transform(({ method, density, sparsity }) => ({
-    method,
-    density: density ?? (sparsity === undefined ? 1 : sparsityToDensity(sparsity)),
-  }));
-
-const trainingSchema = z.strictObject({
-  learningRate: positive(LIMITS.maxLearningRate).default(0.001),
-  steps: count(1, LIMITS.maxSteps).default(1000),
-  evalEvery: count(1, LIMITS.maxSteps).default(10),
-});
-
-const syntheticRunSpecSchema = z
-  .strictObject({
-    version: z.literal(SPEC_VERSION).default(SPEC_VERSION),
-    kind: z.literal("synthetic").default("synthetic"),
-    seed: count(0, LIMITS.maxSeed).default(0),
-    data: dataSchema.prefault({}),
-    model: modelSchema.prefault({}),
-    pruning: pruningSchema.prefault({}),
-    training: trainingSchema.prefault({}),
-  })
-  .superRefine((spec, ctx) => {
-    const { data } = spec;
-    if (data.signal === "antipodal" && data.classes !== 2) {
-      ctx.addIssue({ code: "custom", path: ["data", "classes"], message: 'signal "antipodal" requires classes = 2' });
-    }
-    if (data.signal === "basis" && data.patchDim < data.classes) {
-      ctx.addIssue({ code: "custom", path: ["data", "patchDim"], message: 'signal "basis" requires patchDim ≥ classes' });
-    }
-    const cost = estimateCost(spec);
-    if (cost.evaluations > LIMITS.maxCurvePoints + 1) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["training", "evalEvery"],
-        message: `steps / evalEvery gives ${cost.evaluations} curve points; at most ${LIMITS.maxCurvePoints} are kept`,
-      });
-    }
-    if (cost.totalMacs > LIMITS.maxRunMacs) {
-      ctx.addIssue({
-        code: "custom",
-        path: [],
-        message: `the run needs ${cost.totalMacs.toExponential(2)} multiply-adds; the largest accepted job is ${LIMITS.maxRunMacs.toExponential(0)}`,
-      });
-    }
-    if (cost.memoryBytes > LIMITS.maxRunMemoryBytes) {
-      ctx.addIssue({
-        code: "custom",
-        path: [],
-        message: `the run needs ${(cost.memoryBytes / 1024 ** 2).toFixed(0)} MiB of tensors; at most ${LIMITS.maxRunMemoryBytes / 1024 ** 2} MiB are accepted`,
-      });
-    }
-  });
-
-/**
- * Spec kinds by name; a run spec's `kind` selects its schema. Later kinds (SGD, IMP, real datasets)
- * are new entries here, not flags on `synthetic`.
- */
-export const RUN_SPEC_KINDS = { synthetic: syntheticRunSpecSchema } as const;
-
-/** The zod schema of run specs (today: one kind). */
-export const runSpecSchema = syntheticRunSpecSchema;
-
-/** A fully-defaulted, validated run spec. */
-export type RunSpec = z.output<typeof runSpecSchema>;
-/** What a client may send: any field may be omitted. */
-export type RunSpecInput = z.input<typeof runSpecSchema>;
-
-/** Parses a run spec from untrusted input, or throws `validation_failed` with JSON Pointer paths. */
+/** Parses a run spec of any registered kind from untrusted input, or throws `validation_failed` with JSON Pointer paths. */
 export function parseRunSpec(input: unknown): RunSpec {
   return parseOrThrow(runSpecSchema, input, "run spec");
 }

@@ -9,6 +9,11 @@ export type Placement = (typeof PLACEMENTS)[number];
 /** Final states never change by themselves; only `retry` moves failed or canceled back to queued. */
 export const FINAL_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "canceled"];
 
+/** Whether a run has reached a final state. */
+export function isFinalStatus(status: RunStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
 export type SweepStatus = "queued" | "running" | "succeeded" | "failed";
 export type StatusCounts = Record<RunStatus, number>;
 

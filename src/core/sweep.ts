@@ -2,17 +2,19 @@ import { z } from "zod";
 import { omitDefaults, sha256Hex, toCanonicalJson, toCanonicalRunSpec, type Identity } from "./canonical.js";
 import { AppError, type FieldError } from "./errors.js";
 import { LIMITS } from "./limits.js";
-import { DEFAULT_RUN_SPEC, SPEC_VERSION, runSpecSchema, sparsityToDensity, type RunSpec } from "./spec.js";
+import { SPEC_VERSION, kindDefaults, runSpecSchema, sparsityToDensity, type KindName, type RunSpec } from "./kinds/index.js";
 import { toFieldErrors, toJsonPointer } from "./validation.js";
 
 export type GridValue = number | string;
 /** One grid point: grid key → value, keys in canonical (sorted) order. */
 export type GridPoint = Record<string, GridValue>;
 
-/** Dotted paths a grid may vary: every leaf of a run spec except its identity fields. */
-export const GRID_PATHS: readonly string[] = Object.entries(DEFAULT_RUN_SPEC).flatMap(([section, value]) =>
-  typeof value === "object" && value !== null ? Object.keys(value).map((field) => `${section}.${field}`) : [],
-);
+/** Dotted paths a grid may vary for a kind: every leaf of its run spec except the identity fields. */
+export function gridPaths(kind: KindName): string[] {
+  return Object.entries(kindDefaults(kind)).flatMap(([section, value]) =>
+    typeof value === "object" && value !== null ? Object.keys(value).map((field) => `${section}.${field}`) : [],
+  );
+}
 const SPARSITY_PATH = "pruning.sparsity";
 const DENSITY_PATH = "pruning.density";
 
@@ -57,16 +59,17 @@ export function gridPoints(grid: Record<string, GridValue[]>): GridPoint[] {
     .reduce<GridPoint[]>((points, key) => points.flatMap((point) => grid[key]!.map((value) => ({ ...point, [key]: value }))), [{}]);
 }
 
-function normalizeGrid(grid: Record<string, GridValue[]>): Record<string, GridValue[]> {
+function normalizeGrid(grid: Record<string, GridValue[]>, kind: KindName): Record<string, GridValue[]> {
   const errors: FieldError[] = [];
+  const paths = gridPaths(kind);
   if (SPARSITY_PATH in grid && DENSITY_PATH in grid) {
     errors.push({ path: toJsonPointer(["grid", SPARSITY_PATH]), message: "vary density or sparsity, not both" });
   }
   const normalized: Record<string, GridValue[]> = {};
   for (const key of Object.keys(grid).sort()) {
     const values = grid[key]!;
-    if (key !== SPARSITY_PATH && !GRID_PATHS.includes(key)) {
-      errors.push({ path: toJsonPointer(["grid", key]), message: `not a grid path; one of ${[...GRID_PATHS, SPARSITY_PATH].join(", ")}` });
+    if (key !== SPARSITY_PATH && !paths.includes(key)) {
+      errors.push({ path: toJsonPointer(["grid", key]), message: `not a grid path; one of ${[...paths, SPARSITY_PATH].join(", ")}` });
       continue;
     }
     const seen = new Set<string>();
@@ -93,12 +96,13 @@ export function parseSweepSpec(input: unknown): SweepSpec {
   const baseParsed = runSpecSchema.safeParse(baseInput);
   if (!baseParsed.success) fail(toFieldErrors(baseParsed.error, ["base"]));
   const base = baseParsed.data;
-  const grid = normalizeGrid(envelope.data.grid);
-
-  const points = gridPoints(grid);
-  if (points.length * repeats > LIMITS.maxSweepRuns) {
-    fail([{ path: "/repeats", message: `${points.length} points × ${repeats} repeats exceeds ${LIMITS.maxSweepRuns} runs` }]);
+  // The size comes from the axis lengths, before anything is expanded: a grid of 4 × 100 values
+  // is 10⁸ points, which must be refused, not built.
+  const points = Object.values(envelope.data.grid).reduce((product, values) => product * values.length, 1);
+  if (points * repeats > LIMITS.maxSweepRuns) {
+    fail([{ path: "/repeats", message: `${points} points × ${repeats} repeats exceeds ${LIMITS.maxSweepRuns} runs` }]);
   }
+  const grid = normalizeGrid(envelope.data.grid, base.kind);
   if (base.seed + repeats - 1 > LIMITS.maxSeed) {
     fail([{ path: "/repeats", message: `seeds ${base.seed}…${base.seed + repeats - 1} exceed ${LIMITS.maxSeed}` }]);
   }
@@ -107,7 +111,7 @@ export function parseSweepSpec(input: unknown): SweepSpec {
   return sweep;
 }
 
-/** The member run specs, point by point, each repeated with seeds base.seed + r (DESIGN §2). */
+/** The member run specs, point by point, each repeated with seeds base.seed + r (docs/architecture.md, Identity and hashing). */
 export function expandSweep(sweep: SweepSpec): SweepMember[] {
   const members: SweepMember[] = [];
   const errors: FieldError[] = [];
@@ -144,7 +148,7 @@ export function expandSweep(sweep: SweepSpec): SweepMember[] {
 export function toCanonicalSweepSpec(sweep: SweepSpec): Record<string, unknown> {
   const base = Object.keys(sweep.grid).reduce<Record<string, unknown>>((spec, key) => {
     const [section, field] = key.split(".") as [keyof RunSpec, string];
-    return setPath(spec as RunSpec, key, (DEFAULT_RUN_SPEC[section] as Record<string, GridValue>)[field]!);
+    return setPath(spec as RunSpec, key, (kindDefaults(sweep.base.kind)[section] as Record<string, GridValue>)[field]!);
   }, sweep.base);
   const canonicalBase = toCanonicalRunSpec(base as RunSpec);
   return {

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { EngineInfo, RunResult } from "../core/index.js";
+import { toProvenance, type EngineInfo, type RunResult } from "../core/index.js";
 import { ProblemError, expectOk, type PrunelabClient } from "../client/index.js";
 import type { RunnerBackend } from "./backends.js";
 
@@ -99,15 +99,7 @@ export function createRunner(options: RunnerOptions) {
       clearInterval(beat);
       if (abandoned || abandoning) return; // nothing to report: the lease is gone or will expire
       if ("result" in outcome) {
-        const finishedAt = new Date();
-        const provenance = {
-          engine: outcome.engine,
-          executor: "runner" as const,
-          runnerId: options.runnerId,
-          trainMs: finishedAt.getTime() - startedAt.getTime(),
-          startedAt: startedAt.toISOString(),
-          finishedAt: finishedAt.toISOString(),
-        };
+        const provenance = toProvenance({ engine: outcome.engine, executor: "runner", runnerId: options.runnerId, startedAt, finishedAt: new Date() });
         expectOk(await client.POST("/v1/runner/jobs/{hash}/complete", { params: { path: { hash: job.hash } }, body: { leaseId: job.leaseId, result: outcome.result, provenance } }));
         onEvent({ event: "completed", hash: job.hash, message: `${provenance.trainMs} ms` });
       } else {

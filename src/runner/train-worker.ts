@@ -1,11 +1,12 @@
 /**
- * A training thread: one tfjs engine per thread (DESIGN §3), kept for many jobs so the backend is
+ * A training thread: one tfjs engine per thread (docs/architecture.md, Runtimes), kept for many jobs so the backend is
  * initialized once. Receives `{ type: "train", spec }`; posts `{ type: "progress", … }` and then
  * `{ type: "done", result, engine }` or `{ type: "error", message, retryable }` for each job.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { parseRunSpec } from "../core/index.js";
-import { engineInfo, train } from "../engine/train.js";
+import { engineInfo } from "../engine/train.js";
+import { trainRun } from "../engine/trainers.js";
 import { RUNNER_BACKENDS, type RunnerBackend } from "./backends.js";
 
 const { backend } = workerData as { backend: RunnerBackend };
@@ -15,7 +16,7 @@ const ready = RUNNER_BACKENDS[backend]();
 port.on("message", async (message: { type: "train"; spec: unknown }) => {
   try {
     await ready;
-    const result = await train(parseRunSpec(message.spec), { onProgress: (progress) => port.postMessage({ type: "progress", ...progress }) });
+    const result = await trainRun(parseRunSpec(message.spec), { onProgress: (progress) => port.postMessage({ type: "progress", ...progress }) });
     port.postMessage({ type: "done", result, engine: engineInfo() });
   } catch (error) {
     // training is deterministic: the same spec would fail again

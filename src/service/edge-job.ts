@@ -1,14 +1,18 @@
-import { AppError, estimateCost, parseRunSpec, type EngineInfo, type RunResult, type RunSpec } from "../core/index.js";
+import { AppError, kindOf, parseRunSpec, toProvenance, type EngineInfo, type RunResult, type RunSpec } from "../core/index.js";
 import type { RunStore } from "../store/index.js";
+import { createLeases } from "./leases.js";
 
 /** Multiply-adds between two heartbeats: about half a second of the engine's work (docs/decisions/003). */
 const HEARTBEAT_MACS = 5e9;
 /** …but at least every this many steps, so a cancel reaches even a run of tiny steps quickly. */
 const HEARTBEAT_MAX_STEPS = 500;
 
+/** Trains one run spec; no I/O (the engine's `train` for the kind, chosen by the caller). */
+export type Trainer = (spec: RunSpec, options: { signal: AbortSignal; onProgress: (progress: { step: number }) => void }) => Promise<RunResult>;
+
 export interface EdgeJobDeps {
   runs: RunStore;
-  train(spec: RunSpec, options: { signal: AbortSignal; onProgress: (progress: { step: number }) => void }): Promise<RunResult>;
+  train: Trainer;
   engine(): EngineInfo;
   /** Lease length for edge jobs; heartbeats renew it. */
   leaseMs: number;
@@ -21,23 +25,24 @@ class LeaseLost extends Error {}
 
 /**
  * Claims the oldest queued edge job, trains it and stores its result under the lease. The queue
- * message that woke us is only a wake-up (DESIGN §4): whichever edge job is oldest gets trained,
- * so lost or repeated messages lose nothing and train nothing twice. Heartbeats go out every
- * ~HEARTBEAT_MACS of work (counted in steps: workerd's clock stands still while training);
- * a refused heartbeat (canceled, expired) aborts training within one step.
+ * message that woke us is only a wake-up (docs/architecture.md, Life of a job): whichever edge job
+ * is oldest gets trained, so lost or repeated messages lose nothing and train nothing twice.
+ * Heartbeats go out every ~HEARTBEAT_MACS of work (counted in steps: workerd's clock stands still
+ * while training); a refused heartbeat (canceled, expired) aborts training within one step.
  */
 export async function runNextEdgeJob(deps: EdgeJobDeps): Promise<EdgeJobOutcome | null> {
-  const [lease] = await deps.runs.claim({ placement: "edge", holder: deps.holder, max: 1, leaseMs: deps.leaseMs });
+  const leases = createLeases(deps.runs);
+  const [lease] = await leases.claim({ placement: "edge", holder: deps.holder, max: 1, leaseMs: deps.leaseMs });
   if (!lease) return null;
   const { hash, leaseId } = lease;
   const spec = parseRunSpec(lease.spec);
   const controller = new AbortController();
-  const every = Math.min(HEARTBEAT_MAX_STEPS, Math.max(1, Math.floor(HEARTBEAT_MACS / estimateCost(spec).macsPerStep)));
+  const every = Math.min(HEARTBEAT_MAX_STEPS, Math.max(1, Math.floor(HEARTBEAT_MACS / kindOf(spec).cost(spec).macsPerStep)));
   let heartbeats: Promise<void> = Promise.resolve();
   const onProgress = ({ step }: { step: number }) => {
     if (step === 0 || step % every !== 0) return;
     heartbeats = heartbeats.then(async () => {
-      const held = await deps.runs.heartbeat({ hash, leaseId, leaseMs: deps.leaseMs, progressStep: step });
+      const held = await leases.heartbeat({ hash, leaseId, leaseMs: deps.leaseMs, step });
       if (!held) controller.abort(new LeaseLost(hash));
     });
   };
@@ -46,22 +51,14 @@ export async function runNextEdgeJob(deps: EdgeJobDeps): Promise<EdgeJobOutcome 
     const result = await deps.train(spec, { signal: controller.signal, onProgress });
     await heartbeats;
     if (controller.signal.aborted) return { hash, status: "lease_lost" };
-    const finishedAt = new Date();
-    const provenance = {
-      engine: deps.engine(),
-      executor: "edge" as const,
-      runnerId: null,
-      trainMs: finishedAt.getTime() - startedAt.getTime(),
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-    };
-    const stored = await deps.runs.complete({ hash, leaseId, result, provenance });
+    const provenance = toProvenance({ engine: deps.engine(), executor: "edge", runnerId: null, startedAt, finishedAt: new Date() });
+    const stored = await leases.complete({ hash, leaseId, result, provenance });
     return { hash, status: stored ? "succeeded" : "lease_lost" };
   } catch (error) {
     await heartbeats.catch(() => {});
     if (controller.signal.aborted) return { hash, status: "lease_lost" };
     const message = error instanceof AppError ? error.message : `training failed: ${(error as Error).message}`;
-    await deps.runs.fail({ hash, leaseId, error: { code: "training_failed", message, retryable: false } });
+    await leases.fail({ hash, leaseId, error: { code: "training_failed", message, retryable: false } });
     return { hash, status: "failed" };
   }
 }

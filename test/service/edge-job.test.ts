@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { identifyRunSpec, parseRunSpec, provenanceSchema } from "../../src/core/index.js";
-import { runNextEdgeJob } from "../../src/jobs/edge-job.js";
+import { runNextEdgeJob } from "../../src/service/edge-job.js";
 import { useNodeBackend } from "../../src/engine/node.js";
 import { engineInfo, train } from "../../src/engine/train.js";
 import { createRunStore, type DbHandle } from "../../src/store/index.js";

@@ -1,0 +1,54 @@
+import type { Context, Hono } from "hono";
+import { AppError, describeRunSpec, runChart, sweepAxis, sweepChart, type RunResult, type VegaLiteSpec } from "../core/index.js";
+import { cacheHeaders, notModified } from "./caching.js";
+import type { ViewLoaders } from "./loaders.js";
+import { presetWithHash } from "./presets.js";
+import { checkHash } from "./request.js";
+import type { SweepView } from "./sweeps.js";
+import type { RunView } from "./views.js";
+
+/** `<preset>: <title>` when the hash is a preset's, else the fallback. */
+export async function titleFor(hash: string, fallback: string): Promise<string> {
+  const preset = await presetWithHash(hash);
+  return preset ? `${preset.name}: ${preset.title}` : fallback;
+}
+
+export async function sweepChartFor(view: SweepView): Promise<VegaLiteSpec> {
+  const title = await titleFor(view.hash, `Sweep ${view.hash.slice(0, 12)}: final error against ${sweepAxis(view.spec).title.split(" (")[0]}`);
+  const subtitle = `${view.spec.repeats} repeats per point (seeds from ${view.spec.base.seed}) · ${describeRunSpec(view.spec.base, [...Object.keys(view.spec.grid), "seed"])}`;
+  return sweepChart(view.spec, view.aggregate, title, subtitle);
+}
+
+export async function runChartFor(view: RunView): Promise<VegaLiteSpec> {
+  if (!view.result) throw new AppError("conflict", `run ${view.hash} is ${view.status} and has no result to chart yet`);
+  const title = await titleFor(view.hash, `Run ${view.hash.slice(0, 12)}: training curves`);
+  return runChart(view.result as RunResult, title, describeRunSpec(view.spec));
+}
+
+type Respond<V> = (c: Context, view: V, headers: Record<string, string>) => Promise<Response>;
+
+/**
+ * Registers the GET routes of one representation (a chart, a page) for runs and for sweeps, at
+ * distinct paths: one representation per URL, so each caches on its own (docs/architecture.md,
+ * Caching). A matching ETag is answered 304 without loading; a final view is tagged immutable.
+ * Only a succeeded run or sweep is final: a failed sweep changes when a member is retried.
+ */
+export function serveRepresentation(
+  routes: Hono,
+  loaders: ViewLoaders,
+  paths: { runs: string; sweeps: string },
+  representation: string,
+  respond: { run: Respond<RunView>; sweep: Respond<SweepView> },
+) {
+  const serve = <V extends { status: string }>(path: string, load: (hash: string) => Promise<V>, answer: Respond<V>) =>
+    routes.get(path, async (c) => {
+      const hash = checkHash(c.req.param("hash") ?? "");
+      const etag = `${hash}.${representation}`;
+      const cached = notModified(c, etag);
+      if (cached) return cached;
+      const view = await load(hash);
+      return answer(c, view, cacheHeaders(view.status === "succeeded", etag));
+    });
+  serve(paths.sweeps, loaders.loadSweep, respond.sweep);
+  serve(paths.runs, loaders.loadRun, respond.run);
+}

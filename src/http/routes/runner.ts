@@ -1,0 +1,62 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { AppError, parseOrThrow, provenanceSchema, runErrorSchema, runResultSchema } from "../../core/index.js";
+import type { JobService } from "../../service/index.js";
+import type { ApiConfig } from "../config.js";
+import { bearerToken, limitBody } from "../middleware.js";
+import { checkHash, readJson } from "../request.js";
+
+const leaseRequestSchema = z.strictObject({
+  runnerId: z.string().min(1).max(128),
+  max: z.int().min(1).max(64).default(1),
+  capabilities: z.strictObject({ backends: z.array(z.string().max(32)).max(8).default(["wasm"]) }).prefault({}),
+  leaseSeconds: z.number().positive().optional(),
+});
+const heartbeatSchema = z.strictObject({ leaseId: z.uuid(), step: z.int().min(0).optional(), leaseSeconds: z.number().positive().optional() });
+const completeSchema = z.strictObject({ leaseId: z.uuid(), result: runResultSchema, provenance: provenanceSchema });
+const failSchema = z.strictObject({ leaseId: z.uuid(), error: runErrorSchema.omit({ retryable: true }), retryable: z.boolean() });
+
+/**
+ * The runner protocol (docs/architecture.md, Life of a job; docs/runner.md): lease `runner` jobs,
+ * heartbeat, complete or fail, always with the lease id; 409 `lease_lost` when the lease is no
+ * longer held. Every call needs the runner token; without one configured the protocol is closed.
+ */
+export function createRunnerRoutes(service: JobService, config: ApiConfig) {
+  const routes = new Hono();
+
+  routes.use("*", async (c, next) => {
+    if (!config.RUNNER_TOKEN) throw new AppError("forbidden", "runner endpoints are closed: this API has no RUNNER_TOKEN configured");
+    if (bearerToken(c) !== config.RUNNER_TOKEN) throw new AppError("unauthorized", "send the runner token as Authorization: Bearer <token>");
+    await next();
+  });
+
+  routes.post("/lease", limitBody(config.MAX_BODY_BYTES), async (c) => {
+    const body = parseOrThrow(leaseRequestSchema, await readJson(c), "lease request");
+    const jobs = await service.leaseRunnerJobs(body);
+    if (jobs.length === 0) return c.body(null, 204);
+    return c.json({ jobs: jobs.map((job) => ({ hash: job.hash, leaseId: job.leaseId, leaseUntil: job.leaseUntil.toISOString(), spec: job.spec, attempts: job.attempts })) });
+  });
+
+  routes.post("/jobs/:hash/heartbeat", limitBody(config.MAX_BODY_BYTES), async (c) => {
+    const hash = checkHash(c.req.param("hash"));
+    const body = parseOrThrow(heartbeatSchema, await readJson(c), "heartbeat");
+    const leaseUntil = await service.heartbeat({ hash, ...body });
+    return c.json({ hash, leaseUntil: leaseUntil.toISOString() });
+  });
+
+  routes.post("/jobs/:hash/complete", limitBody(config.MAX_RESULT_BYTES), async (c) => {
+    const hash = checkHash(c.req.param("hash"));
+    const body = parseOrThrow(completeSchema, await readJson(c), "result");
+    const row = await service.complete({ hash, ...body });
+    return c.json({ hash, status: row.status });
+  });
+
+  routes.post("/jobs/:hash/fail", limitBody(config.MAX_BODY_BYTES), async (c) => {
+    const hash = checkHash(c.req.param("hash"));
+    const body = parseOrThrow(failSchema, await readJson(c), "failure");
+    const row = await service.fail({ hash, leaseId: body.leaseId, error: { ...body.error, retryable: body.retryable } });
+    return c.json({ hash, status: row.status });
+  });
+
+  return routes;
+}

@@ -1,0 +1,55 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { RUN_STATUSES, parseOrThrow, parseRunSpec } from "../../core/index.js";
+import type { JobService } from "../../service/index.js";
+import { cacheHeaders, notModified } from "../caching.js";
+import type { ApiConfig } from "../config.js";
+import type { ViewLoaders } from "../loaders.js";
+import { limitBody, requireKey } from "../middleware.js";
+import { checkHash, readJson } from "../request.js";
+import { pageQuerySchema, preferredWaitSeconds, submitSchema, underPath } from "../submit.js";
+import { toRunView } from "../views.js";
+
+const listRunsSchema = pageQuerySchema.extend({ status: z.enum(RUN_STATUSES).optional() });
+
+/** `/v1/runs`: submit (with `Prefer: wait`), read, list, retry and cancel. */
+export function createRunRoutes(service: JobService, loaders: ViewLoaders, config: ApiConfig) {
+  const routes = new Hono();
+
+  routes.post("/", requireKey(config), limitBody(config.MAX_BODY_BYTES), async (c) => {
+    const body = parseOrThrow(submitSchema, await readJson(c), "request");
+    const spec = underPath("/spec", () => parseRunSpec(body.spec));
+    const { run } = await service.submitRun(spec, body.options.placement);
+    const wait = preferredWaitSeconds(c.req.header("prefer"));
+    const latest = wait > 0 ? await service.waitForRun(run, wait) : run;
+    const headers: Record<string, string> = { "cache-control": "no-store", ...(wait > 0 ? { "preference-applied": `wait=${wait}` } : {}) };
+    const view = toRunView(latest);
+    if (latest.status === "succeeded") return c.json(view, 200, headers);
+    return c.json(view, 202, { ...headers, location: `/v1/runs/${run.hash}` });
+  });
+
+  routes.get("/", async (c) => {
+    const query = parseOrThrow(listRunsSchema, c.req.query(), "query");
+    return c.json(await service.listRuns(query), 200, { "cache-control": "no-store" });
+  });
+
+  routes.get("/:hash", async (c) => {
+    const hash = checkHash(c.req.param("hash"));
+    const cached = notModified(c, hash);
+    if (cached) return cached;
+    const run = await loaders.loadRun(hash);
+    return c.json(run, 200, cacheHeaders(run.status === "succeeded", run.hash));
+  });
+
+  routes.post("/:hash/retry", requireKey(config), async (c) => {
+    const run = await service.retryRun(checkHash(c.req.param("hash")));
+    return c.json(toRunView(run), 200, { "cache-control": "no-store" });
+  });
+
+  routes.post("/:hash/cancel", requireKey(config), async (c) => {
+    const run = await service.cancelRun(checkHash(c.req.param("hash")));
+    return c.json(toRunView(run), 200, { "cache-control": "no-store" });
+  });
+
+  return routes;
+}

@@ -1,0 +1,216 @@
+import {
+  AppError,
+  expandSweep,
+  identifyRunSpec,
+  isFinalStatus,
+  type Provenance,
+  type RunError,
+  type RunResult,
+  type RunSpec,
+  type RunStatus,
+  type EngineInfo,
+  type StatusCounts,
+  type SweepMember,
+  type SweepSpec,
+  identifySweepSpec,
+  parseSweepSpec,
+} from "../core/index.js";
+import type { Lease, MemberState, RunListItem, Page, SweepStore } from "../store/index.js";
+import type { RunRow, SweepRow } from "../store/schema.js";
+import { runNextEdgeJob, type EdgeJobOutcome, type Trainer } from "./edge-job.js";
+import { createLeases, leaseLost } from "./leases.js";
+import { decidePlacement, type RequestedPlacement } from "./placement.js";
+import { withStores, type OpenStores, type Stores } from "./stores.js";
+
+/** The settings the job lifecycle obeys; the API's parsed configuration satisfies it. */
+export interface JobServiceConfig {
+  QUEUED_CAP: number;
+  EDGE_MAX_MACS: number;
+  LEASE_MIN_SECONDS: number;
+  LEASE_MAX_SECONDS: number;
+  LEASE_DEFAULT_SECONDS: number;
+  MAX_ATTEMPTS: number;
+}
+
+export interface JobServiceDeps {
+  config: JobServiceConfig;
+  openStores: OpenStores;
+  /** Wakes the edge trainer for a queued edge run (a queue message in the Worker). */
+  wakeEdge?(hash: string): Promise<void>;
+  /** Wakes it for many at once (a queue batch); defaults to `wakeEdge` per hash. */
+  wakeEdgeMany?(hashes: string[]): Promise<void>;
+}
+
+/** A sweep as stored, with what its view is made of. */
+export interface SweepState {
+  row: SweepRow;
+  spec: SweepSpec;
+  expanded: SweepMember[];
+  members: MemberState[];
+  counts: StatusCounts;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The one service for the job lifecycle (docs/architecture.md, Life of a job): submitting runs
+ * and sweeps (placement, the queued cap, edge wake-ups), retry and cancel, the lease lifecycle of
+ * runners and of the edge trainer, and recovery of expired leases and lost wake-ups. The HTTP
+ * routes, the Worker's queue consumer and its cron all call it; it takes parsed specs (validation
+ * belongs to the edge that received the input) and throws `AppError`s of the one vocabulary.
+ */
+export function createJobService(deps: JobServiceDeps) {
+  const { config } = deps;
+  const use = <T>(fn: (stores: Stores) => Promise<T>) => withStores(deps.openStores, fn);
+  const wake = async (hashes: string[]) => {
+    if (hashes.length === 0) return;
+    if (deps.wakeEdgeMany) return deps.wakeEdgeMany(hashes);
+    for (const hash of hashes) await deps.wakeEdge?.(hash);
+  };
+  /** Lease lengths a runner may ask for are clamped to the configured range. */
+  const leaseMs = (seconds?: number) => 1000 * Math.min(config.LEASE_MAX_SECONDS, Math.max(config.LEASE_MIN_SECONDS, seconds ?? config.LEASE_DEFAULT_SECONDS));
+
+  async function getRun(hash: string): Promise<RunRow> {
+    const run = await use((stores) => stores.runs.get(hash));
+    if (!run) throw new AppError("not_found", `no run with hash ${hash}`);
+    return run;
+  }
+
+  /** A stored sweep with its members' states; `parsed` spares re-parsing the spec just submitted. */
+  async function loadSweep(stores: Stores, row: SweepRow, parsed?: { spec: SweepSpec; expanded: SweepMember[] }): Promise<SweepState> {
+    const spec = parsed?.spec ?? parseSweepSpec(row.spec);
+    const expanded = parsed?.expanded ?? expandSweep(spec);
+    return { row, spec, expanded, members: await stores.sweeps.members(row.hash), counts: await stores.sweeps.statusCounts(row.hash) };
+  }
+
+  return {
+    /** Stores the run's job unless its hash is known, and wakes the edge trainer for a new edge job. */
+    async submitRun(spec: RunSpec, requested: RequestedPlacement): Promise<{ run: RunRow; created: boolean }> {
+      const placement = decidePlacement(spec, requested, config.EDGE_MAX_MACS);
+      const identity = await identifyRunSpec(spec);
+      const outcome = await use((stores) => stores.runs.submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement, queuedCap: config.QUEUED_CAP }));
+      if (outcome.created && outcome.run.placement === "edge") await wake([outcome.run.hash]);
+      return outcome;
+    },
+
+    /** The run once it is final or `seconds` have passed (`Prefer: wait`); polling backs off from 100 ms to 1 s. */
+    async waitForRun(run: RunRow, seconds: number): Promise<RunRow> {
+      const deadline = Date.now() + seconds * 1000;
+      let latest = run;
+      for (let delay = 100; !isFinalStatus(latest.status) && Date.now() < deadline; delay = Math.min(1000, delay * 2)) {
+        await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+        latest = await getRun(run.hash);
+      }
+      return latest;
+    },
+
+    getRun,
+
+    listRuns(query: { status?: RunStatus; limit: number; cursor?: string }): Promise<Page<RunListItem>> {
+      return use((stores) => stores.runs.list(query));
+    },
+
+    /** Requeues a failed or canceled run (and wakes the edge trainer for an edge job); 409 from other states. */
+    async retryRun(hash: string): Promise<RunRow> {
+      const run = await use(async (stores) => (await stores.runs.retry(hash)) ?? refuse(stores, hash, "retried"));
+      if (run.placement === "edge") await wake([hash]);
+      return run;
+    },
+
+    /** Cancels a queued or running run (its lease ends, so its trainer stops); 409 from other states. */
+    cancelRun(hash: string): Promise<RunRow> {
+      return use(async (stores) => (await stores.runs.cancel(hash)) ?? refuse(stores, hash, "canceled"));
+    },
+
+    /**
+     * Stores the sweep, its member list and every member run not already known in one statement,
+     * then wakes the edge trainer for its new edge members.
+     */
+    async submitSweep(sweep: SweepSpec, requested: RequestedPlacement): Promise<SweepState & { created: boolean }> {
+      const identity = await identifySweepSpec(sweep);
+      const expanded = expandSweep(sweep);
+      const members = await Promise.all(
+        expanded.map(async (member, position) => {
+          const run = await identifyRunSpec(member.spec);
+          const placement = decidePlacement(member.spec, requested, config.EDGE_MAX_MACS);
+          return { position, hash: run.hash, spec: JSON.parse(run.canonical), placement, pointIndex: member.pointIndex, repeat: member.repeat };
+        }),
+      );
+      const state = await use(async (stores) => {
+        const outcome = await stores.sweeps.submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), members, queuedCap: config.QUEUED_CAP });
+        return { ...(await loadSweep(stores, outcome.sweep, { spec: sweep, expanded })), created: outcome.created };
+      });
+      if (state.created) {
+        const onEdge = new Set(members.filter((member) => member.placement === "edge").map((member) => member.hash));
+        await wake(state.members.filter((member) => member.status === "queued" && onEdge.has(member.runHash)).map((member) => member.runHash));
+      }
+      return state;
+    },
+
+    getSweep(hash: string): Promise<SweepState> {
+      return use(async (stores) => {
+        const row = await stores.sweeps.get(hash);
+        if (!row) throw new AppError("not_found", `no sweep with hash ${hash}`);
+        return loadSweep(stores, row);
+      });
+    },
+
+    listSweeps(query: { limit: number; cursor?: string }): ReturnType<SweepStore["list"]> {
+      return use((stores) => stores.sweeps.list(query));
+    },
+
+    /** Runner protocol: leases up to `max` runner jobs, expired leases first returned to the queue. */
+    leaseRunnerJobs(input: { runnerId: string; max: number; leaseSeconds?: number }): Promise<Lease[]> {
+      return use((stores) =>
+        createLeases(stores.runs).claim({ placement: "runner", holder: input.runnerId, max: input.max, leaseMs: leaseMs(input.leaseSeconds), maxAttempts: config.MAX_ATTEMPTS }),
+      );
+    },
+
+    /** Runner protocol: extends a held lease; `lease_lost` when it is no longer held. */
+    async heartbeat(input: { hash: string; leaseId: string; leaseSeconds?: number; step?: number }): Promise<Date> {
+      const until = await use((stores) =>
+        createLeases(stores.runs).heartbeat({ hash: input.hash, leaseId: input.leaseId, leaseMs: leaseMs(input.leaseSeconds), ...(input.step === undefined ? {} : { step: input.step }) }),
+      );
+      if (!until) throw leaseLost(input.hash);
+      return until;
+    },
+
+    /** Runner protocol: stores a result under the lease; `lease_lost` when it is no longer held. */
+    async complete(input: { hash: string; leaseId: string; result: RunResult; provenance: Provenance }): Promise<RunRow> {
+      const row = await use((stores) => createLeases(stores.runs).complete(input));
+      if (!row) throw leaseLost(input.hash);
+      return row;
+    },
+
+    /** Runner protocol: records a failure under the lease; `lease_lost` when it is no longer held. */
+    async fail(input: { hash: string; leaseId: string; error: RunError }): Promise<RunRow> {
+      const row = await use((stores) => createLeases(stores.runs).fail(input));
+      if (!row) throw leaseLost(input.hash);
+      return row;
+    },
+
+    /** The edge consumer: trains the oldest queued edge job, whichever message woke it. */
+    runEdgeJob(input: { train: Trainer; engine: () => EngineInfo; leaseMs: number; holder: string }): Promise<EdgeJobOutcome | null> {
+      return use((stores) => runNextEdgeJob({ runs: stores.runs, ...input }));
+    },
+
+    /** The cron: returns expired leases to the queue (or fails them past the attempts) and re-sends edge wake-ups. */
+    async recover(): Promise<{ expired: number; woken: number }> {
+      const { expired, queued } = await use(async (stores) => ({
+        expired: (await stores.runs.expireLeases(config.MAX_ATTEMPTS)).length,
+        queued: await stores.runs.queuedHashes("edge", 100),
+      }));
+      await wake(queued);
+      return { expired, woken: queued.length };
+    },
+  };
+}
+
+/** The answer to retry or cancel from a state that does not allow it. */
+async function refuse(stores: Stores, hash: string, verb: "retried" | "canceled"): Promise<never> {
+  const run = await stores.runs.get(hash);
+  if (!run) throw new AppError("not_found", `no run with hash ${hash}`);
+  throw new AppError("conflict", `a ${run.status} run cannot be ${verb}`);
+}
+
+export type JobService = ReturnType<typeof createJobService>;
