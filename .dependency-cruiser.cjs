@@ -1,6 +1,6 @@
 /**
  * Import rules of prunelab's parts: which part may import which, and which npm packages each part
- * may use. Why the parts are shaped this way: docs/architecture.md, "Parts and import rules".
+ * may use. Why the parts are shaped this way: docs/architecture.md, "Import rules".
  * test/architecture/imports.test.ts runs these rules over src/ in the test suite (zero violations)
  * and over test/fixtures/architecture/ (a tiny tree that breaks them, so the test can fail);
  * `npx depcruise src` runs them by hand.

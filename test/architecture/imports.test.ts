@@ -5,7 +5,7 @@ import extractTSConfig from "dependency-cruiser/config-utl/extract-ts-config";
 import { describe, expect, it } from "vitest";
 
 /**
- * The import rules of docs/architecture.md ("Parts and import rules"), enforced with
+ * The import rules of docs/architecture.md ("Import rules"), enforced with
  * dependency-cruiser and the rules in .dependency-cruiser.cjs (each rule says why it exists).
  */
 
