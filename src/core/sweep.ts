@@ -107,7 +107,7 @@ export function parseSweepSpec(input: unknown): SweepSpec {
   return sweep;
 }
 
-/** The member run specs, point by point, each repeated with seeds base.seed + r (DESIGN §2). */
+/** The member run specs, point by point, each repeated with seeds base.seed + r (docs/architecture.md, Identity and hashing). */
 export function expandSweep(sweep: SweepSpec): SweepMember[] {
   const members: SweepMember[] = [];
   const errors: FieldError[] = [];

@@ -46,8 +46,8 @@ const sweepIsFinal = (view: SweepView) => view.status === "succeeded";
 const SVG = "image/svg+xml; charset=utf-8";
 
 /**
- * Charts (Vega-Lite JSON and rendered SVG) and the human pages, at distinct paths (DESIGN §5):
- * one representation per URL, so each caches on its own.
+ * Charts (Vega-Lite JSON and rendered SVG) and the human pages, at distinct paths
+ * (docs/architecture.md, Caching): one representation per URL, so each caches on its own.
  */
 export function createChartRoutes(sources: ChartSources) {
   const app = new Hono();
