@@ -1,5 +1,6 @@
--- The database itself refuses a status transition the job lifecycle does not allow (DESIGN §4),
--- any change to a succeeded run, and any change of a run's identity.
+-- The database itself refuses a status transition the job lifecycle does not allow
+-- (docs/architecture.md, Life of a job), any change to a succeeded run, and any change of a run's
+-- identity.
 CREATE FUNCTION runs_guard_transition() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW.hash IS DISTINCT FROM OLD.hash OR NEW.spec IS DISTINCT FROM OLD.spec THEN

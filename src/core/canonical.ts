@@ -12,8 +12,8 @@ function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
- * Drops every field equal to its default and every object left empty (docs/architecture.md, Identity and hashing), so adding a field
- * with a neutral default keeps every existing hash.
+ * Drops every field equal to its default and every object left empty (docs/architecture.md,
+ * Identity and hashing), so adding a field with a neutral default keeps every existing hash.
  */
 export function omitDefaults(value: Record<string, unknown>, defaults: Record<string, unknown>): Record<string, Json> {
   const out: Record<string, Json> = {};

@@ -4,9 +4,9 @@ import { sparsityToDensity, type RunSpec } from "./spec.js";
 import type { GridPoint, GridValue, SweepSpec } from "./sweep.js";
 
 /**
- * Vega-Lite specs for the paper's Figure 2 (DESIGN §5): a sweep's final errors against sparsity
- * (2a, 2b) and a run's curves over training (2c). Pure: data in, a JSON chart out; rendering to
- * SVG lives in src/charts.
+ * Vega-Lite specs for the paper's Figure 2 (docs/decisions/006-charts-pages-and-cli.md): a sweep's
+ * final errors against sparsity (2a, 2b) and a run's curves over training (2c). Pure: data in, a
+ * JSON chart out; rendering to SVG lives in src/charts.
  */
 export type VegaLiteSpec = Record<string, unknown>;
 

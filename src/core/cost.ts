@@ -24,7 +24,8 @@ export function countEvaluations(steps: number, evalEvery: number): number {
 
 /**
  * Cost of a run as the engine computes it. The signal patch has one nonzero coordinate, so its
- * products are O(n·Km) and negligible next to the noise patch's O(n·d·Km) (DESIGN §3).
+ * products are O(n·Km) and negligible next to the noise patch's O(n·d·Km)
+ * (docs/decisions/003-engine-layout.md).
  */
 export function estimateCost(spec: CostShape): CostEstimate {
   const { classes, patchDim: d, trainSize: n, testSize } = spec.data;

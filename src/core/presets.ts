@@ -52,7 +52,7 @@ const THEORY_READING =
   "300 test samples, m = 20 filters per class, q = 3, σ0 = 0.1, η = 1, 2000 full-batch steps. Mild-pruning scale log d / m ≈ 0.3; " +
   "over-pruning scale 1/(K m log d) ≈ 0.003; a class loses all its signal neurons with probability (1 − density)^m.";
 
-/** Presets by name (DESIGN §1, §5): each states the reading of the paper it uses and the claim it tests. */
+/** Presets by name (docs/architecture.md, Experiment kinds): each states the reading of the paper it uses and the claim it tests. */
 export const PRESETS: Record<string, Preset> = {
   "paper-5.1": {
     name: "paper-5.1",

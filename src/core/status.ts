@@ -1,4 +1,4 @@
-/** Run states (DESIGN §4): queued → running → succeeded | failed | canceled. */
+/** Run states (docs/architecture.md, Life of a job): queued → running → succeeded | failed | canceled. */
 export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "canceled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
@@ -22,8 +22,9 @@ export function emptyStatusCounts(): StatusCounts {
 }
 
 /**
- * Sweep status from its members' (DESIGN §5): `queued` while no member started, `succeeded` when
- * all succeeded, `failed` when all are final and at least one failed or was canceled, else `running`.
+ * Sweep status from its members' (docs/architecture.md, Life of a job): `queued` while no member
+ * started, `succeeded` when all succeeded, `failed` when all are final and at least one failed or
+ * was canceled, else `running`.
  */
 export function sweepStatus(counts: StatusCounts): SweepStatus {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);

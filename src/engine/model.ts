@@ -4,10 +4,11 @@ import type { Dataset, Parameters, RunSpec } from "../core/index.js";
 /*
  * The paper's two-layer CNN (§2) laid out for tfjs's WASM backend.
  *
- * W̃ is (K·m) × d, row j·m + r the filter w̃_{j,r}. Every product is untransposed, and the large ones
- * take the run's constant data as their right operand: XNNPACK packs the right operand of a product
- * and tfjs caches that packing per tensor, so constant data is packed once per run instead of once
- * per step. Forward: Zᵀ = W̃·Ξᵀ. Gradient: ∇ = Gᵀ·Ξ. (DESIGN §3; measured in bench/.)
+ * W̃ is (K·m) × d, row j·m + r the filter w̃_{j,r}. Every product is untransposed, and the large
+ * ones take the run's constant data as their right operand: XNNPACK packs the right operand of a
+ * product and tfjs caches that packing per tensor, so constant data is packed once per run instead
+ * of once per step. Forward: Zᵀ = W̃·Ξᵀ. Gradient: ∇ = Gᵀ·Ξ. (docs/decisions/003-engine-layout.md;
+ * measured in bench/.)
  *
  * W̃ is stored as two column blocks: the P signal columns (P = K for `basis`, 1 for `antipodal`: a
  * signal patch μ_y is nonzero on one of the first P coordinates only) and the d − P others. So

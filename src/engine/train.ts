@@ -87,7 +87,7 @@ function signalAlignment(spec: RunSpec, model: ModelTensors, signalCols: Float32
  * Trains the spec's pruned network by full-batch gradient descent (§2) and returns its curve,
  * final metrics and diagnostics. Pure computation on tfjs's current backend: no I/O, no clock.
  * Evaluates at step 0, every `evalEvery` steps and at the end; stops early as `diverged` when the
- * loss or any weight is non-finite at an evaluation (DESIGN §2).
+ * loss or any weight is non-finite at an evaluation (docs/architecture.md, Results and wire names).
  */
 export async function train(spec: RunSpec, options: TrainOptions = {}): Promise<RunResult> {
   return (await trainWithWeights(spec, options)).result;

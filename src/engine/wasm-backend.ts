@@ -12,7 +12,7 @@ type Factory = (config: { instantiateWasm: InstantiateWasm; onAbort?: (why: unkn
 /**
  * Runs `fn` while `process.versions.node` is hidden. Under workerd's nodejs_compat emscripten would
  * otherwise believe it runs in Node and `require("fs")`; the check happens synchronously at factory
- * start, so hiding it for that call is enough (DESIGN §3).
+ * start, so hiding it for that call is enough (docs/architecture.md, Measured facts).
  */
 function withoutNodeDetection<T>(fn: () => T): T {
   const versions = (globalThis as { process?: { versions?: Record<string, string | undefined> } }).process?.versions;
@@ -61,7 +61,7 @@ let registered: Promise<void> | undefined;
 
 /**
  * Makes the SIMD, single-threaded WASM backend tfjs's current backend. Memoised per isolate: one
- * tfjs engine per isolate, one backend instance (DESIGN §3).
+ * tfjs engine per isolate, one backend instance (docs/architecture.md, Measured facts).
  */
 export function useWasmBackend(loadModule: () => Promise<WebAssembly.Module>): Promise<void> {
   registered ??= (async () => {

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 
-/** DESIGN §5: a final result never changes, so its representations are cached for a year. */
+/** A final result never changes, so its representations are cached for a year (docs/architecture.md, Caching). */
 export const IMMUTABLE = "public, max-age=31536000, immutable";
 
 /** Headers for a representation: immutable with an ETag once final, else never stored. */

@@ -6,7 +6,7 @@ const list = z
   .optional()
   .transform((value) => (value ? value.split(",").map((item) => item.trim()).filter(Boolean) : []));
 
-/** Everything the HTTP layer reads from its environment, parsed once (STYLE: nothing else reads env). */
+/** Everything the HTTP layer reads from its environment, parsed once (nothing else reads env: docs/architecture.md, House rules). */
 export const apiConfigSchema = z.object({
   /** Bearer keys allowed to write; none configured means writes are open (local use). */
   API_KEYS: list,

@@ -1,7 +1,7 @@
 import { parseRunSpec } from "../core/index.js";
 import type { RunRow } from "../store/index.js";
 
-/** The wire shape of a run (DESIGN §5): a view of the row, never the row itself. */
+/** The wire shape of a run (docs/architecture.md, House rules): a view of the row, never the row itself. */
 export function toRunView(row: RunRow) {
   return {
     hash: row.hash,

@@ -40,11 +40,11 @@ export function defaultSpawnTrainer(backend: RunnerBackend): Worker {
 }
 
 /**
- * A companion runner (DESIGN §6): leases `runner` jobs, trains each in its own worker thread,
- * heartbeats while it trains, and posts the result or the failure, always with the lease id. When
- * the API answers 409 (the lease is gone: expired, canceled, taken over) the work is discarded.
- * `stop()` stops leasing and lets running jobs finish; `stop({ abandon: true })` terminates them
- * (their leases expire and the jobs return to the queue).
+ * A companion runner (docs/runner.md; docs/architecture.md, Leases and fencing): leases `runner`
+ * jobs, trains each in its own worker thread, heartbeats while it trains, and posts the result or
+ * the failure, always with the lease id. When the API answers 409 (the lease is gone: expired,
+ * canceled, taken over) the work is discarded. `stop()` stops leasing and lets running jobs finish;
+ * `stop({ abandon: true })` terminates them (their leases expire and the jobs return to the queue).
  */
 export function createRunner(options: RunnerOptions) {
   const { client, onEvent } = options;

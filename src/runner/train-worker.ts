@@ -1,7 +1,8 @@
 /**
- * A training thread: one tfjs engine per thread (docs/architecture.md, Runtimes), kept for many jobs so the backend is
- * initialized once. Receives `{ type: "train", spec }`; posts `{ type: "progress", … }` and then
- * `{ type: "done", result, engine }` or `{ type: "error", message, retryable }` for each job.
+ * A training thread: one tfjs engine per thread (docs/architecture.md, Measured facts), kept for
+ * many jobs so the backend is initialized once. Receives `{ type: "train", spec }`; posts
+ * `{ type: "progress", … }` and then `{ type: "done", result, engine }` or
+ * `{ type: "error", message, retryable }` for each job.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { parseRunSpec } from "../core/index.js";

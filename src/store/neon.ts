@@ -15,7 +15,7 @@ export interface NeonOptions {
 
 /**
  * A database over the Neon serverless driver (Postgres over WebSocket), the production driver and
- * the one the Worker uses. Create one per request in a Worker (DESIGN §3).
+ * the one the Worker uses. Create one per request in a Worker (docs/architecture.md, Runtimes).
  */
 export function createNeonDb(connectionString: string, options: NeonOptions = {}): DbHandle {
   if (options.webSocketConstructor) neonConfig.webSocketConstructor = options.webSocketConstructor as never;

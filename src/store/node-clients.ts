@@ -25,8 +25,8 @@ function processAlive(pid: number): boolean {
 
 /**
  * Takes `<dir>/prunelab.lock` for this process. PGlite does not lock its data directory, and two
- * openers silently lose data (DESIGN §3), so a second opener gets a clear error instead. A lock left
- * by a process that no longer exists is taken over.
+ * openers silently lose data (docs/architecture.md, Measured facts), so a second opener gets a
+ * clear error instead. A lock left by a process that no longer exists is taken over.
  */
 export function lockDirectory(dir: string): () => void {
   mkdirSync(dir, { recursive: true });

@@ -26,9 +26,10 @@ export interface RunListItem {
 const seconds = (ms: number) => sql`make_interval(secs => ${ms / 1000})`;
 
 /**
- * Runs and their jobs in Postgres. Every state change is one guarded SQL statement (DESIGN §4), so
- * it is atomic on every driver, including ones without interactive transactions; the database
- * refuses what the statements do not (constraints and the transition trigger).
+ * Runs and their jobs in Postgres. Every state change is one guarded SQL statement
+ * (docs/decisions/004-persistence.md), so it is atomic on every driver, including ones without
+ * interactive transactions; the database refuses what the statements do not (constraints and the
+ * transition trigger).
  */
 export function createRunStore(db: Db) {
   const byHash = async (hash: string): Promise<RunRow | null> => (await db.select().from(runs).where(eq(runs.hash, hash)))[0] ?? null;

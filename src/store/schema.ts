@@ -6,10 +6,10 @@ const hashFormat = (column: string) => sql.raw(`${column} ~ '^[0-9a-f]{64}$'`);
 const oneOf = (column: string, values: readonly string[]) => sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
 
 /**
- * A run is also its job (DESIGN §4): status, placement, attempts and the lease live on the row.
- * The database enforces what must stay true whatever code writes to it: the hash format, known
- * statuses and placements, a result exactly when succeeded, a lease whenever running, and (by the
- * trigger in migrations/0001) only the allowed status transitions.
+ * A run is also its job (docs/architecture.md, Life of a job): status, placement, attempts and the
+ * lease live on the row. The database enforces what must stay true whatever code writes to it: the
+ * hash format, known statuses and placements, a result exactly when succeeded, a lease whenever
+ * running, and (by the trigger in migrations/0001) only the allowed status transitions.
  */
 export const runs = pgTable(
   "runs",

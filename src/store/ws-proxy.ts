@@ -18,7 +18,8 @@ export interface WsProxyOptions {
   allowTarget?: (host: string, port: number) => boolean;
   /**
    * Close the TCP side after the client's Terminate message. pglite-socket keeps a connection open
-   * after Terminate (DESIGN §3), so in front of it the proxy must end the session itself.
+   * after Terminate (docs/architecture.md, Measured facts), so in front of it the proxy must end
+   * the session itself.
    */
   closeOnTerminate?: boolean;
 }

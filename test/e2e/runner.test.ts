@@ -18,8 +18,8 @@ interface RunnerProcess {
 
 /**
  * Companion runners as real processes against the API under wrangler dev on PostgreSQL
- * (DESIGN §6): jobs are trained exactly once, a runner killed mid-job loses nothing, stale
- * leases are refused, a wrong token is a clear error.
+ * (docs/architecture.md, Leases and fencing): jobs are trained exactly once, a runner killed
+ * mid-job loses nothing, stale leases are refused, a wrong token is a clear error.
  */
 describe("companion runners end to end", () => {
   let stack: LocalStack;

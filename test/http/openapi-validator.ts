@@ -6,7 +6,7 @@ import { parse } from "yaml";
 /**
  * Checks an actual response against openapi.yaml: the path, method, status and content type must
  * be documented and the JSON body must match its schema. Runs in Node (Ajv compiles code, which
- * workerd forbids: DESIGN §3).
+ * workerd forbids: docs/architecture.md, Measured facts).
  */
 type Doc = { paths: Record<string, Record<string, { responses: Record<string, Response & { $ref?: string; content?: Record<string, unknown> }> }>> };
 const doc = parse(readFileSync(new URL("../../openapi.yaml", import.meta.url), "utf8")) as Doc;

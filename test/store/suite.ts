@@ -28,7 +28,7 @@ export async function specOf(seed: number) {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The behavioural suite every driver must pass (DESIGN §3: one Db type, one test suite).
+ * The behavioural suite every driver must pass (one Db type, one test suite: docs/architecture.md, House rules).
  * `open` gives a migrated database of its own to this suite; rows are truncated before each test.
  */
 export function defineStoreSuite(label: string, open: () => Promise<DbHandle>) {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/worker.js";
 
-/** The cron handler returns expired leases to the queue (DESIGN §4). */
+/** The cron handler returns expired leases to the queue (docs/architecture.md, Edge jobs, wake-ups and the cron). */
 describe("the Worker's scheduled handler", () => {
   const call = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
     worker.fetch(
