@@ -19,8 +19,8 @@ const packages = (...names) => `(^|/)node_modules/(${names.join("|")})/`;
 /** Packages that reach a database: only src/store speaks SQL or opens connections. */
 const DATABASE = ["drizzle-orm", "drizzle-kit", "pg", "@neondatabase/serverless", "@electric-sql/[^/]+", "ws"];
 
-/** The parts of src/. `jobs` is the edge-job folder that becomes part of src/service. */
-const PARTS = ["core", "engine", "store", "service", "jobs", "http", "charts", "runner", "cli", "client"];
+/** The parts of src/. */
+const PARTS = ["core", "engine", "store", "service", "http", "charts", "runner", "cli", "client"];
 
 /** A rule forbidding imports from one part of src into any part not listed. */
 const onlyParts = (name, from, allowed, comment) => ({
@@ -137,12 +137,12 @@ module.exports = {
       "and ws for the local WebSocket proxy."),
 
     // service: the job lifecycle (submit, placement, leases, retry/cancel, edge jobs).
-    onlyParts("service-imports-core-and-store", "(service|jobs)", ["core", "store"],
+    onlyParts("service-imports-core-and-store", "service", ["core", "store"],
       "src/service holds the job lifecycle behind plain functions: the HTTP routes, the Worker's " +
       "queue consumer and cron, and the runner routes call it, never the other way round. It " +
       "receives train() and the stores from the entry; it never imports HTTP, the engine, the " +
       "runner or the CLI."),
-    noPackages("service-no-frameworks", "(service|jobs)", ["hono", "@tensorflow/[^/]+", ...DATABASE],
+    noPackages("service-no-frameworks", "service", ["hono", "@tensorflow/[^/]+", ...DATABASE],
       "src/service is independent of the HTTP framework (Hono) and of tfjs, and reaches the " +
       "database only through src/store (which owns every SQL statement)."),
 

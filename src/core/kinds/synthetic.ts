@@ -9,7 +9,7 @@ import type { ExperimentKind } from "./kind.js";
  * full-batch gradient descent. Its defaults are the §5.1 setting, unpruned.
  */
 
-/** Signal vectors (docs/architecture.md, The synthetic model): `basis` is Definition 2.1's μ·e_k; `antipodal` is §5.1's ±μ·e_1. */
+/** Signal vectors (docs/architecture.md, The synthetic kind): `basis` is Definition 2.1's μ·e_k; `antipodal` is §5.1's ±μ·e_1. */
 export const SIGNAL_KINDS = ["antipodal", "basis"] as const;
 /** Where the signal patch sits: `first` (§5.1) or `random` (Definition 2.1, each side with probability ½). */
 export const SIGNAL_PATCHES = ["first", "random"] as const;
