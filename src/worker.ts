@@ -14,8 +14,8 @@ import { useWorkerdBackend } from "./engine/workerd.js";
 import { createApp } from "./http/app.js";
 import { apiConfigSchema } from "./http/config.js";
 import { handleError } from "./http/problem.js";
-import { createJobService, type Stores } from "./service/index.js";
-import { checkSchemaVersion, createNeonDb, createRunStore, createSweepStore } from "./store/index.js";
+import { createJobService, storesFor } from "./service/index.js";
+import { createCheckedOpener, createNeonDb } from "./store/index.js";
 
 interface EdgeQueue {
   send(body: { hash: string }): Promise<void>;
@@ -46,22 +46,8 @@ function createServices(env: Record<string, unknown>) {
   const config = parsed.data;
   const queue = env.EDGE_JOBS as EdgeQueue | undefined;
   if (!queue || typeof queue.send !== "function") throw new AppError("misconfigured", "the EDGE_JOBS queue binding is missing (see wrangler.toml)");
-  let schemaChecked: Promise<void> | undefined;
-
-  async function openStores(): Promise<Stores> {
-    const handle = createNeonDb(config.DATABASE_URL, config.WS_PROXY ? { wsProxy: config.WS_PROXY } : {});
-    schemaChecked ??= checkSchemaVersion(handle.db).catch((error) => {
-      schemaChecked = undefined; // check again on the next request
-      throw error;
-    });
-    try {
-      await schemaChecked;
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
-    return { runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: () => handle.close() };
-  }
+  const openDb = createCheckedOpener(() => createNeonDb(config.DATABASE_URL, config.WS_PROXY ? { wsProxy: config.WS_PROXY } : {}));
+  const openStores = async () => storesFor(await openDb());
 
   const deps = {
     config,

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   conflict: { status: 409, title: "The resource is not in a state that allows this" },
   too_many_queued: { status: 429, title: "Too many queued jobs" },
   schema_behind: { status: 503, title: "The database schema is older than this code" },
+  database_unavailable: { status: 503, title: "The database cannot be reached" },
   misconfigured: { status: 500, title: "The service is misconfigured" },
   training_failed: { status: 500, title: "Training failed" },
   canceled: { status: 409, title: "The run was canceled" },

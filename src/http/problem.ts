@@ -21,13 +21,16 @@ export function problemResponse(problem: Problem, headers: Record<string, string
   });
 }
 
+/** How long a client should wait before retrying a refusal that passes (RFC 9110 §10.2.3). */
+const RETRY_AFTER_SECONDS: Record<number, number> = { 429: 30, 503: 5 };
+
 /**
  * The one error handler: an AppError becomes its problem; anything else is a bug, logged and
  * answered with a bare 500 that reveals nothing.
  */
 export function handleError(error: Error): Response {
   if (error instanceof AppError) {
-    return problemResponse(toProblem(error), error.code === "too_many_queued" ? { "retry-after": "30" } : {});
+    return problemResponse(toProblem(error), RETRY_AFTER_SECONDS[error.status] ? { "retry-after": String(RETRY_AFTER_SECONDS[error.status]) } : {});
   }
   console.error("unhandled error", error);
   return problemResponse({ type: "about:blank", title: "Internal Server Error", status: 500, detail: "an unexpected error occurred; it has been logged" });
