@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { AppError, type FieldError } from "./errors.js";
 
 /** RFC 6901 JSON Pointer for a zod path: `["grid", "pruning.density", 2]` → `/grid/pruning.density/2`. */
@@ -31,3 +31,12 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, wha
     errors,
   });
 }
+
+/** U+0000: PostgreSQL's text and jsonb refuse it, so no stored string may hold one. */
+const NUL = /\u0000/g;
+
+/** A bounded string that must not contain U+0000 (refused with a message, not a database error). */
+export const storableText = (max: number) => z.string().max(max).refine((value) => !value.includes("\u0000"), "must not contain the NUL character (U+0000)");
+
+/** A bounded free-text string in which U+0000 is replaced by U+FFFD, so text such as an error message is stored, not refused. */
+export const cleanedText = (max: number) => z.string().transform((value) => value.replace(NUL, "\uFFFD")).pipe(z.string().max(max));

@@ -17,7 +17,7 @@ export function toProblem(error: AppError): Problem {
 export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(problem), {
     status: problem.status,
-    headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...headers },
+    headers: { "content-type": "application/problem+json", "cache-control": "no-store", "x-content-type-options": "nosniff", ...headers },
   });
 }
 
@@ -30,7 +30,11 @@ const RETRY_AFTER_SECONDS: Record<number, number> = { 429: 30, 503: 5 };
  */
 export function handleError(error: Error): Response {
   if (error instanceof AppError) {
-    return problemResponse(toProblem(error), RETRY_AFTER_SECONDS[error.status] ? { "retry-after": String(RETRY_AFTER_SECONDS[error.status]) } : {});
+    const headers: Record<string, string> = {};
+    if (RETRY_AFTER_SECONDS[error.status]) headers["retry-after"] = String(RETRY_AFTER_SECONDS[error.status]);
+    // RFC 9110 §11.6.1: a 401 names the scheme that would be accepted.
+    if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="prunelab"';
+    return problemResponse(toProblem(error), headers);
   }
   console.error("unhandled error", error);
   return problemResponse({ type: "about:blank", title: "Internal Server Error", status: 500, detail: "an unexpected error occurred; it has been logged" });
@@ -38,7 +42,7 @@ export function handleError(error: Error): Response {
 
 /** The human explanation served at each problem type URI. */
 export function problemPage(code: string): Response | null {
-  if (!(code in ERROR_CODES)) return null;
+  if (!Object.hasOwn(ERROR_CODES, code)) return null; // not `in`: "constructor" and "__proto__" are no codes
   const { status, title } = ERROR_CODES[code as ErrorCode];
   return new Response(`${title}\n\nHTTP ${status}. Problem type /problems/${code} of the prunelab API.\n`, {
     headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "public, max-age=86400" },
