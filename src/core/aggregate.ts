@@ -1,4 +1,5 @@
 import { METRIC_NAMES, type Metrics, type RunResult } from "./result.js";
+import type { MetricName } from "./result-schema.js";
 import { gridPoints, type GridPoint, type SweepMember, type SweepSpec } from "./sweep.js";
 
 /** Summary of one metric over the runs of a grid point; `std` is the sample standard deviation (n − 1). */
@@ -9,8 +10,6 @@ export interface Stat {
   min: number | null;
   max: number | null;
 }
-
-export type MetricName = (typeof METRIC_NAMES)[number];
 
 export interface MeanCurvePoint {
   step: number;

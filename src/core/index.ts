@@ -15,5 +15,6 @@ export * from "./validation.js";
 export * from "./status.js";
 export * from "./presets.js";
 export * from "./result-schema.js";
+export * from "./shapes.js";
 export * from "./charts.js";
 export * from "./format.js";
