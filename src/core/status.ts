@@ -9,7 +9,9 @@ export type Placement = (typeof PLACEMENTS)[number];
 /** Final states never change by themselves; only `retry` moves failed or canceled back to queued. */
 export const FINAL_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "canceled"];
 
-export type SweepStatus = "queued" | "running" | "succeeded" | "failed";
+/** Sweep states, derived from its members' by `sweepStatus`. */
+export const SWEEP_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+export type SweepStatus = (typeof SWEEP_STATUSES)[number];
 export type StatusCounts = Record<RunStatus, number>;
 
 export function emptyStatusCounts(): StatusCounts {
