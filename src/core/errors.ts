@@ -1,6 +1,10 @@
+import { z } from "zod";
+
 /**
- * The one error vocabulary of prunelab. Every failure a client can cause or observe has a code here;
- * the HTTP layer maps each code to an RFC 9457 problem type `/problems/<code>` with this status and title.
+ * The one error vocabulary of prunelab. Every failure a client can cause or observe has a code here:
+ * the HTTP layer maps each code to an RFC 9457 problem type `/problems/<code>` with this status and
+ * title, and the `error.code` stored on a failed or canceled run is one of them too (the last three:
+ * what the edge trainer or a runner reports, what a cancel writes, what the lease expiry writes).
  * Codes are part of the public contract: never rename one, only add.
  */
 export const ERROR_CODES = {
@@ -21,15 +25,19 @@ export const ERROR_CODES = {
   misconfigured: { status: 500, title: "The service is misconfigured" },
   training_failed: { status: 500, title: "Training failed" },
   canceled: { status: 409, title: "The run was canceled" },
+  lease_expired: { status: 503, title: "The job's lease expired too many times without a result" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+/** Every code, for enums (the stored `error.code` of a run, the problem types). */
+export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
 
-/** One invalid field: `path` is an RFC 6901 JSON Pointer into the request body ("" is the whole body). */
-export interface FieldError {
-  path: string;
-  message: string;
-}
+/** One invalid field of a request: the `errors` of a validation problem. */
+export const fieldErrorSchema = z.strictObject({
+  path: z.string().describe("RFC 6901 JSON Pointer into the request body; empty for the whole body."),
+  message: z.string(),
+});
+export type FieldError = z.output<typeof fieldErrorSchema>;
 
 /** An expected failure with a stable code; anything that is not an AppError is a bug (a bare 500). */
 export class AppError extends Error {

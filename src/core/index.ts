@@ -15,6 +15,8 @@ export * from "./validation.js";
 export * from "./status.js";
 export * from "./presets.js";
 export * from "./result-schema.js";
+export * from "./shapes.js";
+export * from "./views-schema.js";
 export * from "./charts.js";
 export * from "./format.js";
 export * from "./provenance.js";

@@ -14,7 +14,9 @@ export function isFinalStatus(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }
 
-export type SweepStatus = "queued" | "running" | "succeeded" | "failed";
+/** Sweep states, derived from its members' by `sweepStatus`. */
+export const SWEEP_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+export type SweepStatus = (typeof SWEEP_STATUSES)[number];
 export type StatusCounts = Record<RunStatus, number>;
 
 export function emptyStatusCounts(): StatusCounts {

@@ -1,6 +1,6 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { METRIC_NAMES, fixed, meanStd, parameterLabel, sparsityToDensity, thinCurve, type AggregateRow, type RunResult } from "../core/index.js";
+import { METRIC_NAMES, fixed, meanStd, parameterLabel, sparsityToDensity, thinCurve, type AggregateRow } from "../core/index.js";
 import type { SweepView } from "./sweeps.js";
 import type { RunView } from "./views.js";
 
@@ -93,8 +93,7 @@ ${sweepTable(view)}
 }
 
 export function runPage(view: RunView, svg: string | null, title: string): Html {
-  const result = view.result as RunResult | null;
-  const error = view.error as { code: string; message: string } | null;
+  const { result, error } = view;
   const final = view.status === "succeeded" || view.status === "failed" || view.status === "canceled";
   const base = `/v1/runs/${view.hash}`;
   const metrics = result

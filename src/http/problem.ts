@@ -1,13 +1,8 @@
-import { AppError, ERROR_CODES, type ErrorCode, type FieldError } from "../core/index.js";
+import type { z } from "zod";
+import { AppError, ERROR_CODES, type ErrorCode, type problemSchema } from "../core/index.js";
 
-/** RFC 9457 problem details, the body of every error response. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: FieldError[];
-}
+/** RFC 9457 problem details, the body of every error response: `problemSchema`, the `Problem` component. */
+export type Problem = z.output<typeof problemSchema>;
 
 export function toProblem(error: AppError): Problem {
   const { status, title } = ERROR_CODES[error.code];

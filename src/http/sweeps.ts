@@ -1,9 +1,13 @@
-import { METRIC_NAMES, aggregateSweep, sweepStatus, type AggregateRow, type RunResult, type StatusCounts, type SweepMember, type SweepSpec } from "../core/index.js";
+import type { z } from "zod";
+import { METRIC_NAMES, aggregateSweep, sweepStatus, type AggregateRow, type StatusCounts, type SweepMember, type SweepSpec, type sweepViewSchema } from "../core/index.js";
 import type { MemberState, SweepRow } from "../store/index.js";
 
-/** The wire shape of a sweep: status from its members, counts, member hashes and the aggregate table. */
-export function toSweepView(row: SweepRow, spec: SweepSpec, expanded: SweepMember[], members: MemberState[], counts: StatusCounts) {
-  const results = members.map((member) => (member.status === "succeeded" ? (member.result as RunResult) : null));
+/** The wire shape of a sweep: `sweepViewSchema`, the `Sweep` component of openapi.yaml. */
+export type SweepView = z.output<typeof sweepViewSchema>;
+
+/** A sweep's view: status from its members, counts, member hashes and the aggregate table. */
+export function toSweepView(row: SweepRow, spec: SweepSpec, expanded: SweepMember[], members: MemberState[], counts: StatusCounts): SweepView {
+  const results = members.map((member) => (member.status === "succeeded" ? member.result : null));
   return {
     hash: row.hash,
     status: sweepStatus(counts),
@@ -34,5 +38,3 @@ export function toAggregateCsv(rows: AggregateRow[]): string {
   );
   return [header.join(","), ...lines].join("\n") + "\n";
 }
-
-export type SweepView = ReturnType<typeof toSweepView>;

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { AppError, cleanedText, parseOrThrow, provenanceSchema, runErrorSchema, runResultSchema, storableText } from "../../core/index.js";
+import { AppError, cleanedText, parseOrThrow, provenanceSchema, runErrorReportSchema, runResultSchema, storableText } from "../../core/index.js";
 import type { JobService } from "../../service/index.js";
 import type { ApiConfig } from "../config.js";
 import { bearerToken, limitBody, matchesSecret } from "../middleware.js";
@@ -18,7 +18,7 @@ const leaseRequestSchema = z.strictObject({
 const heartbeatSchema = z.strictObject({ leaseId: z.uuid(), step: z.int().min(0).max(MAX_STEP).optional(), leaseSeconds: z.number().positive().optional() });
 const completeSchema = z.strictObject({ leaseId: z.uuid(), result: runResultSchema, provenance: provenanceSchema });
 // A runner reports whatever its trainer said: NUL in the message is replaced, so the failure is stored.
-const failSchema = z.strictObject({ leaseId: z.uuid(), error: runErrorSchema.omit({ retryable: true }).extend({ message: cleanedText(4000) }), retryable: z.boolean() });
+const failSchema = z.strictObject({ leaseId: z.uuid(), error: runErrorReportSchema.extend({ message: cleanedText(4000) }), retryable: z.boolean() });
 
 /**
  * The runner protocol (docs/architecture.md, Life of a job; docs/runner.md): lease `runner` jobs,
