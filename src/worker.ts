@@ -10,6 +10,7 @@ import { AppError } from "./core/index.js";
 import { engineInfo, train } from "./engine/train.js";
 import { useWorkerdBackend } from "./engine/workerd.js";
 import { createApp, type Stores } from "./http/app.js";
+import { REPRESENTATION_VERSION } from "./http/caching.js";
 import { apiConfigSchema } from "./http/config.js";
 import { handleError } from "./http/problem.js";
 import { runNextEdgeJob } from "./jobs/edge-job.js";
@@ -84,11 +85,6 @@ function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
-/**
- * Bump when the bytes served for an immutable result change (a new field in a view, a chart's
- * look): the Worker's cache then misses once and keeps the new representation.
- */
-const REPRESENTATION_VERSION = 3;
 const CACHEABLE = /^\/(v1|view)\/(runs|sweeps)\/[0-9a-f]{64}(\/table\.csv|\/chart\.json|\/chart\.svg)?$/;
 
 export default {

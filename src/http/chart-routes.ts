@@ -9,7 +9,7 @@ import {
   type RunResult,
   type VegaLiteSpec,
 } from "../core/index.js";
-import { cacheHeaders, notModified } from "./caching.js";
+import { cacheHeaders, notModified, type Resource } from "./caching.js";
 import { PAGE_CSP, runPage, sweepPage } from "./pages.js";
 import { presetWithHash } from "./presets.js";
 import { checkHash } from "./request.js";
@@ -52,32 +52,32 @@ const SVG = "image/svg+xml; charset=utf-8";
 export function createChartRoutes(sources: ChartSources) {
   const app = new Hono();
   /** One representation of a run or sweep: 304 from the ETag alone, else load, render and tag when final. */
-  function serve<V>(path: string, representation: string, load: (hash: string) => Promise<V>, isFinal: (view: V) => boolean, respond: (c: Context, view: V, headers: Record<string, string>) => Promise<Response>) {
+  function serve<V>(path: string, representation: string, resource: Resource, load: (hash: string) => Promise<V>, isFinal: (view: V) => boolean, respond: (c: Context, view: V, headers: Record<string, string>) => Promise<Response>) {
     app.get(path, async (c) => {
       const hash = checkHash(c.req.param("hash") ?? "");
       const etag = `${hash}.${representation}`;
-      const cached = notModified(c, etag);
+      const cached = notModified(c, etag, resource);
       if (cached) return cached;
       const view = await load(hash);
-      return respond(c, view, cacheHeaders(isFinal(view), etag));
+      return respond(c, view, cacheHeaders(isFinal(view), etag, resource));
     });
   }
-  const sweep = ["sweeps", sources.loadSweep, sweepIsFinal] as const;
-  const run = ["runs", sources.loadRun, runIsFinal] as const;
+  const sweep = ["sweeps", "sweep", sources.loadSweep, sweepIsFinal] as const;
+  const run = ["runs", "run", sources.loadRun, runIsFinal] as const;
 
-  serve(`/v1/${sweep[0]}/:hash/chart.json`, "chart.json", sweep[1], sweep[2], async (c, view, headers) => c.json(await sweepChartFor(view), 200, headers));
-  serve(`/v1/${sweep[0]}/:hash/chart.svg`, "chart.svg", sweep[1], sweep[2], async (c, view, headers) =>
+  serve(`/v1/${sweep[0]}/:hash/chart.json`, "chart.json", sweep[1], sweep[2], sweep[3], async (c, view, headers) => c.json(await sweepChartFor(view), 200, headers));
+  serve(`/v1/${sweep[0]}/:hash/chart.svg`, "chart.svg", sweep[1], sweep[2], sweep[3], async (c, view, headers) =>
     c.body(await renderSvg(await sweepChartFor(view)), 200, { "content-type": SVG, ...headers }),
   );
-  serve(`/v1/${run[0]}/:hash/chart.json`, "chart.json", run[1], run[2], async (c, view, headers) => c.json(await runChartFor(view), 200, headers));
-  serve(`/v1/${run[0]}/:hash/chart.svg`, "chart.svg", run[1], run[2], async (c, view, headers) =>
+  serve(`/v1/${run[0]}/:hash/chart.json`, "chart.json", run[1], run[2], run[3], async (c, view, headers) => c.json(await runChartFor(view), 200, headers));
+  serve(`/v1/${run[0]}/:hash/chart.svg`, "chart.svg", run[1], run[2], run[3], async (c, view, headers) =>
     c.body(await renderSvg(await runChartFor(view)), 200, { "content-type": SVG, ...headers }),
   );
-  serve(`/view/${sweep[0]}/:hash`, "view", sweep[1], sweep[2], async (c, view, headers) => {
+  serve(`/view/${sweep[0]}/:hash`, "view", sweep[1], sweep[2], sweep[3], async (c, view, headers) => {
     const svg = view.aggregate.some((row) => row.completed > 0) ? await renderSvg(await sweepChartFor(view)) : null;
     return c.html(sweepPage(view, svg, await titleFor(view.hash, `Sweep ${view.hash.slice(0, 12)}`)), 200, { "content-security-policy": PAGE_CSP, ...headers });
   });
-  serve(`/view/${run[0]}/:hash`, "view", run[1], run[2], async (c, view, headers) => {
+  serve(`/view/${run[0]}/:hash`, "view", run[1], run[2], run[3], async (c, view, headers) => {
     const svg = view.result ? await renderSvg(await runChartFor(view)) : null;
     return c.html(runPage(view, svg, await titleFor(view.hash, `Run ${view.hash.slice(0, 12)}`)), 200, { "content-security-policy": PAGE_CSP, ...headers });
   });
