@@ -12,6 +12,7 @@ import { engineInfo } from "./engine/train.js";
 import { trainRun } from "./engine/trainers.js";
 import { useWorkerdBackend } from "./engine/workerd.js";
 import { createApp } from "./http/app.js";
+import { REPRESENTATION_VERSION } from "./http/caching.js";
 import { apiConfigSchema } from "./http/config.js";
 import { handleError } from "./http/problem.js";
 import { createJobService, storesFor } from "./service/index.js";
@@ -77,25 +78,35 @@ function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
-/**
- * Bump when the bytes served for an immutable result change (a new field in a view, a chart's
- * look): the Worker's cache then misses once and keeps the new representation.
- */
-const REPRESENTATION_VERSION = 3;
 const CACHEABLE = /^\/(v1|view)\/(runs|sweeps)\/[0-9a-f]{64}(\/table\.csv|\/chart\.json|\/chart\.svg)?$/;
+
+/**
+ * A cached immutable representation, or 304 when the client already holds its ETag. Only what was
+ * cached can be answered 304 here; anything else goes to the app, which checks the run first.
+ */
+function conditional(request: Request, hit: Response): Response {
+  const etag = hit.headers.get("etag");
+  if (!etag || request.headers.get("if-none-match") !== etag) return hit;
+  const headers = new Headers();
+  for (const name of ["etag", "cache-control", "cache-tag", "x-content-type-options"]) {
+    const value = hit.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  return new Response(null, { status: 304, headers });
+}
 
 export default {
   async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
     try {
       const { app } = servicesFor(env);
       const url = new URL(request.url);
-      const cacheable = request.method === "GET" && CACHEABLE.test(url.pathname) && !request.headers.has("if-none-match");
+      const cacheable = request.method === "GET" && CACHEABLE.test(url.pathname);
       const cache = cacheable ? (caches as unknown as { default: Cache }).default : undefined;
       // Keyed by path alone (these routes read no query, so `?anything` must not force a new render)
       // and by the version of the representations, so a new field or chart reaches readers.
       const cacheKey = new Request(`${url.origin}${url.pathname}?representation=${REPRESENTATION_VERSION}`);
       const hit = await cache?.match(cacheKey);
-      if (hit) return hit;
+      if (hit) return conditional(request, hit);
       const response = await app.fetch(request);
       if (cache && response.status === 200 && response.headers.get("cache-control")?.includes("immutable")) {
         ctx.waitUntil(cache.put(cacheKey, response.clone()));

@@ -12,7 +12,7 @@ function docsPage(): string {
 /** Health, the contract and its reference, and the problem types' explanations. */
 export function createMetaRoutes(openapiDocument: string | undefined) {
   const routes = new Hono();
-  routes.get("/healthz", (c) => c.json({ status: "ok" }));
+  routes.get("/healthz", (c) => c.json({ status: "ok" }, 200, { "cache-control": "no-store" })); // a cache must never answer for the service
   if (openapiDocument) {
     routes.get("/openapi.yaml", (c) => c.body(openapiDocument, 200, { "content-type": "application/yaml; charset=utf-8", "cache-control": "public, max-age=300" }));
     routes.get("/docs", (c) => c.html(docsPage(), 200, { "cache-control": "public, max-age=300" }));

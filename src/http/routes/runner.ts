@@ -6,6 +6,9 @@ import type { ApiConfig } from "../config.js";
 import { bearerToken, limitBody, matchesSecret } from "../middleware.js";
 import { checkHash, readJson } from "../request.js";
 
+/** Protocol answers belong to one runner and one moment: never stored by any cache. */
+const NO_STORE = { "cache-control": "no-store" };
+
 /** The largest step a heartbeat may report: the progress column is a 32-bit integer. */
 const MAX_STEP = 2 ** 31 - 1;
 
@@ -37,29 +40,29 @@ export function createRunnerRoutes(service: JobService, config: ApiConfig) {
   routes.post("/lease", limitBody(config.MAX_BODY_BYTES), async (c) => {
     const body = parseOrThrow(leaseRequestSchema, await readJson(c), "lease request");
     const jobs = await service.leaseRunnerJobs(body);
-    if (jobs.length === 0) return c.body(null, 204);
-    return c.json({ jobs: jobs.map((job) => ({ hash: job.hash, leaseId: job.leaseId, leaseUntil: job.leaseUntil.toISOString(), spec: job.spec, attempts: job.attempts })) });
+    if (jobs.length === 0) return c.body(null, 204, NO_STORE);
+    return c.json({ jobs: jobs.map((job) => ({ hash: job.hash, leaseId: job.leaseId, leaseUntil: job.leaseUntil.toISOString(), spec: job.spec, attempts: job.attempts })) }, 200, NO_STORE);
   });
 
   routes.post("/jobs/:hash/heartbeat", limitBody(config.MAX_BODY_BYTES), async (c) => {
     const hash = checkHash(c.req.param("hash"));
     const body = parseOrThrow(heartbeatSchema, await readJson(c), "heartbeat");
     const leaseUntil = await service.heartbeat({ hash, ...body });
-    return c.json({ hash, leaseUntil: leaseUntil.toISOString() });
+    return c.json({ hash, leaseUntil: leaseUntil.toISOString() }, 200, NO_STORE);
   });
 
   routes.post("/jobs/:hash/complete", limitBody(config.MAX_RESULT_BYTES), async (c) => {
     const hash = checkHash(c.req.param("hash"));
     const body = parseOrThrow(completeSchema, await readJson(c), "result");
     const row = await service.complete({ hash, ...body });
-    return c.json({ hash, status: row.status });
+    return c.json({ hash, status: row.status }, 200, NO_STORE);
   });
 
   routes.post("/jobs/:hash/fail", limitBody(config.MAX_BODY_BYTES), async (c) => {
     const hash = checkHash(c.req.param("hash"));
     const body = parseOrThrow(failSchema, await readJson(c), "failure");
     const row = await service.fail({ hash, leaseId: body.leaseId, error: { ...body.error, retryable: body.retryable } });
-    return c.json({ hash, status: row.status });
+    return c.json({ hash, status: row.status }, 200, NO_STORE);
   });
 
   return routes;
