@@ -824,6 +824,16 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The database cannot be reached (`database_unavailable`) or its schema is behind this code (`schema_behind`); retry after the given seconds. */
+        Unavailable: {
+            headers: {
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Too many queued jobs; retry after the given seconds. */
         TooManyQueued: {
             headers: {
@@ -1097,6 +1107,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     submitRun: {
@@ -1150,6 +1161,7 @@ export interface operations {
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             429: components["responses"]["TooManyQueued"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getRun: {
@@ -1185,6 +1197,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     retryRun: {
@@ -1211,6 +1224,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     cancelRun: {
@@ -1237,6 +1251,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listSweeps: {
@@ -1270,6 +1285,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     submitSweep: {
@@ -1332,6 +1348,7 @@ export interface operations {
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             429: components["responses"]["TooManyQueued"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSweep: {
@@ -1354,8 +1371,16 @@ export interface operations {
                     "application/json": components["schemas"]["Sweep"];
                 };
             };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSweepTable: {
@@ -1378,8 +1403,16 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSweepChart: {
@@ -1406,6 +1439,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSweepChartSvg: {
@@ -1432,6 +1466,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getRunChart: {
@@ -1459,6 +1494,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getRunChartSvg: {
@@ -1486,6 +1522,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     viewSweep: {
@@ -1512,6 +1549,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     viewRun: {
@@ -1538,6 +1576,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     leaseJobs: {
@@ -1593,6 +1632,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     heartbeatJob: {
@@ -1634,6 +1674,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     completeJob: {
@@ -1663,6 +1704,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     failJob: {
@@ -1691,6 +1733,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

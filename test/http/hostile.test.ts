@@ -50,6 +50,18 @@ describe("hostile and odd input", () => {
     expect((await (await app().request(`/v1/runs/${hash}`)).json()).error).toMatchObject({ message: "bad\uFFFDbyte" });
   });
 
+  it("answers If-None-Match with 304 only for a run that exists and has succeeded", async () => {
+    const unknown = "e".repeat(64);
+    for (const path of [`/v1/runs/${unknown}`, `/v1/runs/${unknown}/chart.svg`, `/view/runs/${unknown}`, `/v1/sweeps/${unknown}`]) {
+      const etag = path.endsWith(".svg") ? `"${unknown}.chart.svg"` : path.startsWith("/view") ? `"${unknown}.view"` : `"${unknown}"`;
+      expect((await app().request(path, { headers: { "if-none-match": etag } })).status).toBe(404);
+    }
+    const { hash } = await leaseOne(); // running
+    const running = await app().request(`/v1/runs/${hash}`, { headers: { "if-none-match": `"${hash}"` } });
+    expect(running.status).toBe(200);
+    expect(running.headers.get("cache-control")).toBe("no-store");
+  });
+
   it("marks every answer nosniff, errors included", async () => {
     for (const path of ["/healthz", "/v1/runs/nothex", "/no/such/path"]) {
       expect((await app().request(path)).headers.get("x-content-type-options")).toBe("nosniff");
