@@ -8,7 +8,8 @@ import { z } from "zod";
  * Codes are part of the public contract: never rename one, only add.
  */
 export const ERROR_CODES = {
-  validation_failed: { status: 422, title: "The request body does not describe a valid spec" },
+  validation_failed: { status: 422, title: "The request body is not valid" },
+  invalid_query: { status: 400, title: "The query parameters are not valid" },
   malformed_json: { status: 400, title: "The request body is not valid JSON" },
   bad_request: { status: 400, title: "The request is malformed" },
   unsupported_media_type: { status: 415, title: "The request body must be application/json" },

@@ -1,18 +1,57 @@
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { AppError, type FieldError } from "./errors.js";
+import { AppError, type ErrorCode, type FieldError } from "./errors.js";
 
 /** RFC 6901 JSON Pointer for a zod path: `["grid", "pruning.density", 2]` → `/grid/pruning.density/2`. */
 export function toJsonPointer(path: readonly PropertyKey[]): string {
   return path.map((key) => "/" + String(key).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
 }
 
-/** Flattens zod issues into field errors; an unknown key is reported at its own path, not its parent's. */
-export function toFieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
+type Def = { type: string; innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType; options?: z.ZodType[]; shape?: Record<string, z.ZodType> };
+const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
+
+/**
+ * The field names an object schema declares at `path` (through defaults, pipes, preprocessing and
+ * unions), or none where the path does not lead to an object: what an unknown field is compared with.
+ */
+export function declaredKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  const def = defOf(schema);
+  switch (def.type) {
+    case "object": {
+      if (path.length === 0) return Object.keys(def.shape ?? {});
+      const field = def.shape?.[String(path[0])];
+      return field ? declaredKeysAt(field, path.slice(1)) : [];
+    }
+    case "union":
+      return [...new Set((def.options ?? []).flatMap((option) => declaredKeysAt(option, path)))];
+    case "pipe":
+      return [...new Set([...declaredKeysAt(def.in!, path), ...(defOf(def.out!).type === "transform" ? [] : declaredKeysAt(def.out!, path))])];
+    default:
+      return def.innerType ? declaredKeysAt(def.innerType, path) : [];
+  }
+}
+
+/** ` (did you mean "patchDim"?)` when one declared name is a likely misspelling of `key`. */
+function suggestion(key: string, declared: string[]): string {
+  if (declared.length === 0) return "";
+  const sameLetters = declared.find((name) => name.toLowerCase() === key.toLowerCase());
+  const near = sameLetters ?? closest(key, declared);
+  return sameLetters || distance(key, near) <= Math.max(1, Math.floor(near.length / 3)) ? ` (did you mean "${near}"?)` : "";
+}
+
+/**
+ * Flattens zod issues into field errors; an unknown key is reported at its own path, not its
+ * parent's, with the declared name it most likely meant when `schema` is given.
+ */
+export function toFieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = [], schema?: z.ZodType): FieldError[] {
   const out: FieldError[] = [];
   for (const issue of error.issues) {
     const path = [...prefix, ...issue.path];
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) out.push({ path: toJsonPointer([...path, key]), message: "unknown field" });
+      const declared = schema ? declaredKeysAt(schema, issue.path) : [];
+      for (const key of issue.keys) out.push({ path: toJsonPointer([...path, key]), message: `unknown field${suggestion(key, declared)}` });
+    } else if (issue.code === "invalid_type" && / received undefined$/.test(issue.message)) {
+      out.push({ path: toJsonPointer(path), message: `required (${issue.message.replace(/^Invalid input: /, "").replace(/, received undefined$/, "")})` });
     } else {
       out.push({ path: toJsonPointer(path), message: issue.message });
     }
@@ -20,14 +59,17 @@ export function toFieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] 
   return out;
 }
 
-/** Parses with a zod schema or throws `validation_failed` carrying every field error. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+/**
+ * Parses with a zod schema or throws `code` (`validation_failed` for bodies, `invalid_query` for
+ * query parameters) carrying every field error.
+ */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string, code: ErrorCode = "validation_failed"): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const errors = toFieldErrors(parsed.error);
+  const errors = toFieldErrors(parsed.error, [], schema);
   const first = errors[0];
   const summary = first ? `${first.path || "(body)"}: ${first.message}` : "invalid";
-  throw new AppError("validation_failed", `Invalid ${what}: ${summary}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ""}`, {
+  throw new AppError(code, `Invalid ${what}: ${summary}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ""}`, {
     errors,
   });
 }

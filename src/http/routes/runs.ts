@@ -29,7 +29,7 @@ export function createRunRoutes(service: JobService, loaders: ViewLoaders, confi
   });
 
   routes.get("/", async (c) => {
-    const query = parseOrThrow(listRunsSchema, c.req.query(), "query");
+    const query = parseOrThrow(listRunsSchema, c.req.query(), "query", "invalid_query");
     return c.json(await service.listRuns(query), 200, { "cache-control": "no-store" });
   });
 

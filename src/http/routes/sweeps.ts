@@ -24,7 +24,7 @@ export function createSweepRoutes(service: JobService, loaders: ViewLoaders, con
   });
 
   routes.get("/", async (c) => {
-    const query = parseOrThrow(pageQuerySchema, c.req.query(), "query");
+    const query = parseOrThrow(pageQuerySchema, c.req.query(), "query", "invalid_query");
     return c.json(await service.listSweeps(query), 200, { "cache-control": "no-store" });
   });
 
