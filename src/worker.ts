@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import openapiDocument from "../openapi.yaml";
-import { AppError } from "./core/index.js";
+import { AppError, parseConfigOrThrow } from "./core/index.js";
 import { engineInfo, train } from "./engine/train.js";
 import { useWorkerdBackend } from "./engine/workerd.js";
 import { createApp, type Stores } from "./http/app.js";
@@ -36,12 +36,7 @@ const workerEnvSchema = apiConfigSchema.extend({
 });
 
 function createServices(env: Record<string, unknown>) {
-  const parsed = workerEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new AppError("misconfigured", `the Worker's bindings are invalid: ${problems}`);
-  }
-  const config = parsed.data;
+  const config = parseConfigOrThrow(workerEnvSchema, env, "the Worker's bindings are invalid");
   const queue = env.EDGE_JOBS as EdgeQueue | undefined;
   if (!queue || typeof queue.send !== "function") throw new AppError("misconfigured", "the EDGE_JOBS queue binding is missing (see wrangler.toml)");
   let schemaChecked: Promise<void> | undefined;

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { omitDefaults, sha256Hex, toCanonicalJson, toCanonicalRunSpec, type Identity } from "./canonical.js";
-import { AppError, type FieldError } from "./errors.js";
+import type { FieldError } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import { DEFAULT_RUN_SPEC, SPEC_VERSION, runSpecSchema, sparsityToDensity, type RunSpec } from "./spec.js";
-import { toFieldErrors, toJsonPointer } from "./validation.js";
+import { toFieldErrors, toJsonPointer, validationFailed } from "./validation.js";
 
 export type GridValue = number | string;
 /** One grid point: grid key → value, keys in canonical (sorted) order. */
@@ -41,8 +41,7 @@ export interface SweepMember {
 }
 
 function fail(errors: FieldError[]): never {
-  const first = errors[0]!;
-  throw new AppError("validation_failed", `Invalid sweep spec: ${first.path || "(body)"}: ${first.message}`, { errors });
+  throw validationFailed("sweep spec", errors);
 }
 
 function setPath(spec: RunSpec, path: string, value: GridValue): Record<string, unknown> {

@@ -20,14 +20,33 @@ export function toFieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] 
   return out;
 }
 
+/**
+ * Every issue on one line, `KEY: message; KEY: message`, with dotted paths: for configuration and
+ * command lines, where a person reads the message in a log or a terminal. Request bodies get field
+ * errors with JSON Pointers instead (`toFieldErrors`).
+ */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`).join("; ");
+}
+
+/** A `validation_failed` error carrying every field error; its message names the first. */
+export function validationFailed(what: string, errors: FieldError[]): AppError {
+  const first = errors[0];
+  const summary = first ? `${first.path || "(body)"}: ${first.message}` : "invalid";
+  return new AppError("validation_failed", `Invalid ${what}: ${summary}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ""}`, { errors });
+}
+
 /** Parses with a zod schema or throws `validation_failed` carrying every field error. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const errors = toFieldErrors(parsed.error);
-  const first = errors[0];
-  const summary = first ? `${first.path || "(body)"}: ${first.message}` : "invalid";
-  throw new AppError("validation_failed", `Invalid ${what}: ${summary}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ""}`, {
-    errors,
-  });
+  throw validationFailed(what, toFieldErrors(parsed.error));
 }
+
+/** Parses configuration (environment variables, Worker bindings) or throws `misconfigured` naming every invalid key. */
+export function parseConfigOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new AppError("misconfigured", `${what}: ${describeIssues(parsed.error)}`);
+}
+

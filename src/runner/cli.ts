@@ -6,6 +6,7 @@ import { hostname, availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createPrunelabClient } from "../client/index.js";
+import { describeIssues } from "../core/index.js";
 import { BackendUnavailable, RUNNER_BACKEND_NAMES, RUNNER_BACKENDS } from "./backends.js";
 import { createRunner, FatalRunnerError, type RunnerEvent } from "./runner.js";
 
@@ -59,7 +60,7 @@ const parsed = z
     pollSeconds: flags["poll-seconds"],
   });
 if (!parsed.success) {
-  process.stderr.write(`prunelab-runner: ${parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}\n\n${HELP}`);
+  process.stderr.write(`prunelab-runner: ${describeIssues(parsed.error)}\n\n${HELP}`);
   process.exit(2);
 }
 const config = parsed.data;
