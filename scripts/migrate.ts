@@ -4,13 +4,13 @@
  * PGlite database under PGLITE_DIR (default .data/pglite) is migrated.
  */
 import { z } from "zod";
-import { parseConfigOrThrow } from "../src/core/index.js";
+import { databaseUrlSchema, parseConfigOrThrow } from "../src/core/index.js";
 import { migrateDatabase } from "../src/store/migrate.js";
 import { createPgDb, createPgliteDb } from "../src/store/node-clients.js";
 
 const env = parseConfigOrThrow(
   z.object({
-    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
+    DATABASE_URL: databaseUrlSchema.optional(),
     PGLITE_DIR: z.string().min(1).default(".data/pglite"),
   }),
   process.env,

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import openapiDocument from "../openapi.yaml";
-import { AppError, parseConfigOrThrow } from "./core/index.js";
+import { AppError, databaseUrlSchema, parseConfigOrThrow } from "./core/index.js";
 import { engineInfo, train } from "./engine/train.js";
 import { useWorkerdBackend } from "./engine/workerd.js";
 import { createApp, type Stores } from "./http/app.js";
@@ -28,7 +28,7 @@ interface ExecutionContext {
 
 const workerEnvSchema = apiConfigSchema.extend({
   /** Postgres connection string (a Neon URL in production; a secret). */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+  DATABASE_URL: databaseUrlSchema,
   /** `host:port/path` of a local WebSocket→TCP proxy; unset in production. */
   WS_PROXY: z.string().optional(),
   /** Lease of an edge job; the trainer heartbeats well within it. */

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { AppError, type FieldError } from "./errors.js";
 
 /** RFC 6901 JSON Pointer for a zod path: `["grid", "pruning.density", 2]` → `/grid/pruning.density/2`. */
@@ -50,3 +50,5 @@ export function parseConfigOrThrow<S extends z.ZodType>(schema: S, input: unknow
   throw new AppError("misconfigured", `${what}: ${describeIssues(parsed.error)}`);
 }
 
+/** A PostgreSQL connection string (`postgres://` or `postgresql://`), for the Worker and the Node tools alike. */
+export const databaseUrlSchema = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL");
