@@ -4,14 +4,14 @@
  * production). No server to install, no account, telemetry off.
  */
 import { z } from "zod";
-import { parseConfigOrThrow } from "../src/core/index.js";
+import { LOCAL_API_PORT, LOCAL_RUNNER_TOKEN, parseConfigOrThrow } from "../src/core/index.js";
 import { startLocalStack } from "./local-stack.js";
 
 const env = parseConfigOrThrow(
   z.object({
-    PORT: z.coerce.number().int().min(1).max(65535).default(8787),
+    PORT: z.coerce.number().int().min(1).max(65535).default(LOCAL_API_PORT),
     PRUNELAB_DATA: z.string().min(1).default(".data"),
-    RUNNER_TOKEN: z.string().min(16).default("local-runner-token-change-me"),
+    RUNNER_TOKEN: z.string().min(16).default(LOCAL_RUNNER_TOKEN),
   }),
   process.env,
   "npm start: invalid environment",

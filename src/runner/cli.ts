@@ -6,13 +6,13 @@ import { hostname, availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createPrunelabClient } from "../client/index.js";
-import { describeIssues } from "../core/index.js";
+import { LOCAL_API_URL, describeIssues } from "../core/index.js";
 import { BackendUnavailable, RUNNER_BACKEND_NAMES, RUNNER_BACKENDS } from "./backends.js";
 import { createRunner, FatalRunnerError, type RunnerEvent } from "./runner.js";
 
 const HELP = `prunelab-runner: train prunelab's runner jobs on this machine
 
-  --api URL            the prunelab API (PRUNELAB_API; default http://127.0.0.1:8787)
+  --api URL            the prunelab API (PRUNELAB_API; default ${LOCAL_API_URL})
   --token TOKEN        the runner token (PRUNELAB_RUNNER_TOKEN; required)
   --id NAME            this runner's id (PRUNELAB_RUNNER_ID; default host-pid)
   --concurrency N      trainings at once, one thread each (PRUNELAB_CONCURRENCY; default: cores)
@@ -42,7 +42,7 @@ if (flags.help) {
 
 const parsed = z
   .object({
-    api: z.url().default("http://127.0.0.1:8787"),
+    api: z.url().default(LOCAL_API_URL),
     token: z.string({ error: "a runner token is required (--token or PRUNELAB_RUNNER_TOKEN)" }).min(1),
     id: z.string().min(1).max(128).default(`${hostname()}-${process.pid}`),
     concurrency: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
