@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createPrunelabClient, expectOk, type PrunelabClient } from "../client/index.js";
-import { LOCAL_API_URL, LOCAL_RUNNER_TOKEN } from "../core/index.js";
+import { HASH_PATTERN, LOCAL_API_URL, LOCAL_RUNNER_TOKEN } from "../core/index.js";
 import { CliError, EXIT, EXIT_CODE_HELP, classify } from "./exit-codes.js";
 import { describeJob, describePresets, describeRun, describeSweep } from "./format.js";
 import { reproduce } from "./reproduce.js";
@@ -99,7 +99,7 @@ export function buildProgram(): Command {
     .description("fetch a run or a sweep by hash")
     .argument("<hash>", "64 hex digits")
     .action(async (hash: string) => {
-      if (!/^[0-9a-f]{64}$/.test(hash)) throw new CliError(EXIT.usage, "a hash is 64 lowercase hex digits");
+      if (!HASH_PATTERN.test(hash)) throw new CliError(EXIT.usage, "a hash is 64 lowercase hex digits");
       const run = await client().GET("/v1/runs/{hash}", { params: { path: { hash } } });
       if (run.response.status !== 404) {
         const view = expectOk(run);
