@@ -15,16 +15,8 @@ import { handleError } from "./http/problem.js";
 import { runNextEdgeJob } from "./jobs/edge-job.js";
 import { checkSchemaVersion, createNeonDb, createRunStore, createSweepStore } from "./store/index.js";
 
-interface EdgeQueue {
-  send(body: { hash: string }): Promise<void>;
-  sendBatch(messages: { body: { hash: string } }[]): Promise<void>;
-}
-interface QueueBatch {
-  messages: { body: unknown; ack(): void; retry(): void }[];
-}
-interface ExecutionContext {
-  waitUntil(promise: Promise<unknown>): void;
-}
+/** The message on EDGE_JOBS: only a wake-up; Postgres holds the job. */
+type EdgeWakeUp = { hash: string };
 
 const workerEnvSchema = apiConfigSchema.extend({
   /** Postgres connection string (a Neon URL in production; a secret). */
@@ -35,9 +27,9 @@ const workerEnvSchema = apiConfigSchema.extend({
   EDGE_LEASE_SECONDS: z.coerce.number().positive().default(120),
 });
 
-function createServices(env: Record<string, unknown>) {
+function createServices(env: Env) {
   const config = parseConfigOrThrow(workerEnvSchema, env, "the Worker's bindings are invalid");
-  const queue = env.EDGE_JOBS as EdgeQueue | undefined;
+  const queue: Queue<EdgeWakeUp> | undefined = env.EDGE_JOBS;
   if (!queue || typeof queue.send !== "function") throw new AppError("misconfigured", "the EDGE_JOBS queue binding is missing (see wrangler.toml)");
   let schemaChecked: Promise<void> | undefined;
 
@@ -56,13 +48,13 @@ function createServices(env: Record<string, unknown>) {
     return { runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: () => handle.close() };
   }
 
-  const app = createApp({ config, openStores, wakeEdge: (hash) => queue.send({ hash }), openapiDocument });
+  const app = createApp({ config, openStores, wakeEdge: (hash) => queue.send({ hash }).then(() => undefined), openapiDocument });
   return { config, queue, app, openStores };
 }
 
 type Services = ReturnType<typeof createServices>;
 const servicesByEnv = new WeakMap<object, Services>();
-function servicesFor(env: Record<string, unknown>): Services {
+function servicesFor(env: Env): Services {
   let services = servicesByEnv.get(env);
   if (!services) {
     services = createServices(env);
@@ -87,7 +79,7 @@ const REPRESENTATION_VERSION = 3;
 const CACHEABLE = /^\/(v1|view)\/(runs|sweeps)\/[0-9a-f]{64}(\/table\.csv|\/chart\.json|\/chart\.svg)?$/;
 
 export default {
-  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     try {
       const { app } = servicesFor(env);
       const url = new URL(request.url);
@@ -109,7 +101,7 @@ export default {
   },
 
   /** Each message wakes the trainer for one job: the oldest queued edge job, whichever it is. */
-  async queue(batch: QueueBatch, env: Record<string, unknown>): Promise<void> {
+  async queue(batch: MessageBatch, env: Env): Promise<void> {
     const { config, openStores } = servicesFor(env);
     for (const message of batch.messages) {
       await oneAtATime(async () => {
@@ -126,7 +118,7 @@ export default {
   },
 
   /** Returns expired leases to the queue and re-sends wake-ups that may have been lost. */
-  async scheduled(_controller: unknown, env: Record<string, unknown>): Promise<void> {
+  async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
     const { config, queue, openStores } = servicesFor(env);
     const stores = await openStores();
     try {
