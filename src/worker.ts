@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import openapiDocument from "../openapi.yaml";
-import { AppError } from "./core/index.js";
+import { AppError, HASH_PATTERN, databaseUrlSchema, parseConfigOrThrow } from "./core/index.js";
 import { engineInfo } from "./engine/train.js";
 import { trainRun } from "./engine/trainers.js";
 import { useWorkerdBackend } from "./engine/workerd.js";
@@ -18,34 +18,21 @@ import { handleError } from "./http/problem.js";
 import { createJobService, storesFor } from "./service/index.js";
 import { createCheckedOpener, createNeonDb } from "./store/index.js";
 
-interface EdgeQueue {
-  send(body: { hash: string }): Promise<void>;
-  sendBatch(messages: { body: { hash: string } }[]): Promise<void>;
-}
-interface QueueBatch {
-  messages: { body: unknown; ack(): void; retry(): void }[];
-}
-interface ExecutionContext {
-  waitUntil(promise: Promise<unknown>): void;
-}
+/** The message on EDGE_JOBS: only a wake-up; Postgres holds the job. */
+type EdgeWakeUp = { hash: string };
 
 const workerEnvSchema = apiConfigSchema.extend({
   /** Postgres connection string (a Neon URL in production; a secret). */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+  DATABASE_URL: databaseUrlSchema,
   /** `host:port/path` of a local WebSocket→TCP proxy; unset in production. */
   WS_PROXY: z.string().optional(),
   /** Lease of an edge job; the trainer heartbeats well within it. */
   EDGE_LEASE_SECONDS: z.coerce.number().positive().default(120),
 });
 
-function createServices(env: Record<string, unknown>) {
-  const parsed = workerEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new AppError("misconfigured", `the Worker's bindings are invalid: ${problems}`);
-  }
-  const config = parsed.data;
-  const queue = env.EDGE_JOBS as EdgeQueue | undefined;
+function createServices(env: Env) {
+  const config = parseConfigOrThrow(workerEnvSchema, env, "the Worker's bindings are invalid");
+  const queue: Queue<EdgeWakeUp> | undefined = env.EDGE_JOBS;
   if (!queue || typeof queue.send !== "function") throw new AppError("misconfigured", "the EDGE_JOBS queue binding is missing (see wrangler.toml)");
   const openDb = createCheckedOpener(() => createNeonDb(config.DATABASE_URL, config.WS_PROXY ? { wsProxy: config.WS_PROXY } : {}));
   const openStores = async () => storesFor(await openDb());
@@ -53,15 +40,15 @@ function createServices(env: Record<string, unknown>) {
   const deps = {
     config,
     openStores,
-    wakeEdge: (hash: string) => queue.send({ hash }),
-    wakeEdgeMany: (hashes: string[]) => queue.sendBatch(hashes.map((hash) => ({ body: { hash } }))),
+    wakeEdge: (hash: string) => queue.send({ hash }).then(() => undefined),
+    wakeEdgeMany: (hashes: string[]) => queue.sendBatch(hashes.map((hash) => ({ body: { hash } }))).then(() => undefined),
   };
   return { config, app: createApp({ ...deps, openapiDocument }), jobs: createJobService(deps) };
 }
 
 type Services = ReturnType<typeof createServices>;
 const servicesByEnv = new WeakMap<object, Services>();
-function servicesFor(env: Record<string, unknown>): Services {
+function servicesFor(env: Env): Services {
   let services = servicesByEnv.get(env);
   if (!services) {
     services = createServices(env);
@@ -78,7 +65,8 @@ function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
-const CACHEABLE = /^\/(v1|view)\/(runs|sweeps)\/[0-9a-f]{64}(\/table\.csv|\/chart\.json|\/chart\.svg)?$/;
+/** The paths of immutable representations: a run's or sweep's JSON, CSV, charts and page. */
+const CACHEABLE = new RegExp(`^/(v1|view)/(runs|sweeps)/${HASH_PATTERN.source.slice(1, -1)}(/table\\.csv|/chart\\.json|/chart\\.svg)?$`);
 
 /**
  * A cached immutable representation, or 304 when the client already holds its ETag. Only what was
@@ -96,7 +84,7 @@ function conditional(request: Request, hit: Response): Response {
 }
 
 export default {
-  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     try {
       const { app } = servicesFor(env);
       const url = new URL(request.url);
@@ -118,7 +106,7 @@ export default {
   },
 
   /** Each message wakes the trainer for one job: the oldest queued edge job, whichever it is. */
-  async queue(batch: QueueBatch, env: Record<string, unknown>): Promise<void> {
+  async queue(batch: MessageBatch, env: Env): Promise<void> {
     const { config, jobs } = servicesFor(env);
     for (const message of batch.messages) {
       await oneAtATime(async () => {
@@ -130,7 +118,7 @@ export default {
   },
 
   /** Returns expired leases to the queue and re-sends wake-ups that may have been lost. */
-  async scheduled(_controller: unknown, env: Record<string, unknown>): Promise<void> {
+  async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
     await servicesFor(env).jobs.recover();
   },
 };

@@ -58,7 +58,3 @@ export class AppError extends Error {
     return ERROR_CODES[this.code].status;
   }
 }
-
-export function isAppError(value: unknown): value is AppError {
-  return value instanceof AppError;
-}

@@ -5,6 +5,7 @@ export * from "./cost.js";
 export * from "./data.js";
 export * from "./errors.js";
 export * from "./limits.js";
+export * from "./local.js";
 export * from "./parameters.js";
 export * from "./result.js";
 export * from "./rng.js";

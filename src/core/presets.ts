@@ -132,8 +132,6 @@ export const PRESETS: Record<string, Preset> = {
   },
 };
 
-export const PRESET_NAMES = Object.keys(PRESETS);
-
 /** The identity (hash, canonical form) of a preset's spec: what the API stores its result under. */
 export async function identifyPreset(preset: Preset): Promise<{ hash: string; canonical: string }> {
   return preset.kind === "run" ? identifyRunSpec(parseRunSpec(preset.spec)) : identifySweepSpec(parseSweepSpec(preset.spec));

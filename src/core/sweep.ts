@@ -1,10 +1,10 @@
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { omitDefaults, sha256Hex, toCanonicalJson, toCanonicalRunSpec, type Identity } from "./canonical.js";
-import { AppError, type FieldError } from "./errors.js";
+import type { FieldError } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import { SPEC_VERSION, kindDefaults, runSpecSchema, sparsityToDensity, type KindName, type RunSpec } from "./kinds/index.js";
-import { toFieldErrors, toJsonPointer } from "./validation.js";
+import { toFieldErrors, toJsonPointer, validationFailed } from "./validation.js";
 
 export type GridValue = number | string;
 /** One grid point: grid key → value, keys in canonical (sorted) order. */
@@ -44,8 +44,7 @@ export interface SweepMember {
 }
 
 function fail(errors: FieldError[]): never {
-  const first = errors[0]!;
-  throw new AppError("validation_failed", `Invalid sweep spec: ${first.path || "(body)"}: ${first.message}`, { errors });
+  throw validationFailed("sweep spec", errors);
 }
 
 function setPath(spec: RunSpec, path: string, value: GridValue): Record<string, unknown> {

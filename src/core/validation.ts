@@ -60,19 +60,40 @@ export function toFieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] 
 }
 
 /**
+ * Every issue on one line, `KEY: message; KEY: message`, with dotted paths: for configuration and
+ * command lines, where a person reads the message in a log or a terminal. Request bodies get field
+ * errors with JSON Pointers instead (`toFieldErrors`).
+ */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`).join("; ");
+}
+
+/** A `code` error (`validation_failed` unless told) carrying every field error; its message names the first. */
+export function validationFailed(what: string, errors: FieldError[], code: ErrorCode = "validation_failed"): AppError {
+  const first = errors[0];
+  const summary = first ? `${first.path || "(body)"}: ${first.message}` : "invalid";
+  return new AppError(code, `Invalid ${what}: ${summary}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ""}`, { errors });
+}
+
+/**
  * Parses with a zod schema or throws `code` (`validation_failed` for bodies, `invalid_query` for
  * query parameters) carrying every field error.
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string, code: ErrorCode = "validation_failed"): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const errors = toFieldErrors(parsed.error, [], schema);
-  const first = errors[0];
-  const summary = first ? `${first.path || "(body)"}: ${first.message}` : "invalid";
-  throw new AppError(code, `Invalid ${what}: ${summary}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ""}`, {
-    errors,
-  });
+  throw validationFailed(what, toFieldErrors(parsed.error, [], schema), code);
 }
+
+/** Parses configuration (environment variables, Worker bindings) or throws `misconfigured` naming every invalid key. */
+export function parseConfigOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new AppError("misconfigured", `${what}: ${describeIssues(parsed.error)}`);
+}
+
+/** A PostgreSQL connection string (`postgres://` or `postgresql://`), for the Worker and the Node tools alike. */
+export const databaseUrlSchema = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL");
 
 /** U+0000: PostgreSQL's text and jsonb refuse it, so no stored string may hold one. */
 const NUL = /\u0000/g;

@@ -1,3 +1,4 @@
+import { csvFormatRows } from "d3-dsv";
 import type { z } from "zod";
 import { METRIC_NAMES, aggregateSweep, sweepStatus, type AggregateRow, type StatusCounts, type SweepMember, type SweepSpec, type sweepViewSchema } from "../core/index.js";
 import type { MemberState, SweepRow } from "../store/index.js";
@@ -20,21 +21,15 @@ export function toSweepView(row: SweepRow, spec: SweepSpec, expanded: SweepMembe
   };
 }
 
-const csvCell = (value: string | number | null) => {
-  if (value === null) return "";
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
-/** The aggregate as CSV: one row per grid point, mean/std/min/max of each final metric. */
+/** The aggregate as CSV (quoted by d3-dsv, lines ending in \n): one row per grid point, mean/std/min/max of each final metric. */
 export function toAggregateCsv(rows: AggregateRow[]): string {
   const keys = rows[0] ? Object.keys(rows[0].point) : [];
   const stats = ["mean", "std", "min", "max"] as const;
   const header = [...keys, "runs", "completed", "diverged", "missingSignalNeurons", ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => `${metric}_${stat}`))];
   const lines = rows.map((row) =>
-    [...keys.map((key) => row.point[key]!), row.runs, row.completed, row.diverged, row.missingSignalNeurons, ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => row.final[metric][stat]))]
-      .map(csvCell)
-      .join(","),
+    [...keys.map((key) => row.point[key]!), row.runs, row.completed, row.diverged, row.missingSignalNeurons, ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => row.final[metric][stat]))].map((value) =>
+      value === null ? "" : String(value),
+    ),
   );
-  return [header.join(","), ...lines].join("\n") + "\n";
+  return `${csvFormatRows([header, ...lines])}\n`;
 }

@@ -8,7 +8,7 @@ import worker from "../../src/worker.js";
  * serves it without the database.
  */
 describe("the Worker with its queue, database and cache", () => {
-  const call = async (request: Request, bindings: Record<string, unknown> = env) => {
+  const call = async (request: Request, bindings: Env = env) => {
     const ctx = createExecutionContext();
     const response = await worker.fetch(request, bindings, ctx as never);
     await waitOnExecutionContext(ctx);
