@@ -133,7 +133,7 @@ describe("HTTP API (app.request, PGlite)", () => {
     ["a spec over the edge budget forced to edge", { EDGE_MAX_MACS: "1000" }, () => json({ spec: {}, options: { placement: "edge" } }), 422, "over_budget", "/options/placement"],
     ["unknown hash", {}, () => ({ method: "GET", path: `/v1/runs/${"e".repeat(64)}` }), 404, "not_found"],
     ["bad hash format", {}, () => ({ method: "GET", path: "/v1/runs/XYZ" }), 400, "bad_request", "/hash"],
-    ["bad list query", {}, () => ({ method: "GET", path: "/v1/runs?limit=1000" }), 422, "validation_failed", "/limit"],
+    ["bad list query", {}, () => ({ method: "GET", path: "/v1/runs?limit=1000" }), 400, "invalid_query", "/limit"],
     ["bad cursor", {}, () => ({ method: "GET", path: "/v1/runs?cursor=zzz" }), 400, "bad_request", "/cursor"],
     ["missing API key", keyed, () => json({ spec: {} }), 401, "unauthorized"],
     ["wrong API key", keyed, () => json({ spec: {} }, { authorization: "Bearer nope" }), 401, "unauthorized"],

@@ -78,7 +78,7 @@ const ROWS: Row[] = [
   // lists change with every submission
   { route: "GET /v1/runs", state: "a succeeded run exists", setup: (w) => w.run("succeeded"), path: () => "/v1/runs", status: 200, policy: NO_STORE },
   { route: "GET /v1/runs?status=succeeded", state: "a succeeded run exists", setup: (w) => w.run("succeeded"), path: () => "/v1/runs?status=succeeded", status: 200, policy: NO_STORE },
-  { route: "GET /v1/runs?limit=1000", state: "invalid query", path: () => "/v1/runs?limit=1000", status: 422, policy: NO_STORE },
+  { route: "GET /v1/runs?limit=1000", state: "invalid query", path: () => "/v1/runs?limit=1000", status: 400, policy: NO_STORE },
   { route: "GET /v1/sweeps", state: "a succeeded sweep exists", setup: (w) => w.sweep("succeeded"), path: () => "/v1/sweeps", status: 200, policy: NO_STORE },
 
   // a run and its representations: immutable once succeeded, never stored before or after failing

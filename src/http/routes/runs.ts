@@ -7,7 +7,7 @@ import type { ApiConfig } from "../config.js";
 import type { ViewLoaders } from "../loaders.js";
 import { limitBody, requireKey } from "../middleware.js";
 import { checkHash, readJson } from "../request.js";
-import { pageQuerySchema, preferredWaitSeconds, submitSchema, underPath } from "../submit.js";
+import { pageQuerySchema, parseSubmission, preferredWaitSeconds, underPath } from "../submit.js";
 import { toRunView } from "../views.js";
 
 const listRunsSchema = pageQuerySchema.extend({ status: z.enum(RUN_STATUSES).optional() });
@@ -17,7 +17,7 @@ export function createRunRoutes(service: JobService, loaders: ViewLoaders, confi
   const routes = new Hono();
 
   routes.post("/", requireKey(config), limitBody(config.MAX_BODY_BYTES), async (c) => {
-    const body = parseOrThrow(submitSchema, await readJson(c), "request");
+    const body = parseSubmission(await readJson(c), "run");
     const spec = underPath("/spec", () => parseRunSpec(body.spec));
     const { run } = await service.submitRun(spec, body.options.placement);
     const wait = preferredWaitSeconds(c.req.header("prefer"));

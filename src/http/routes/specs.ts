@@ -4,6 +4,7 @@ import type { ApiConfig } from "../config.js";
 import { limitBody } from "../middleware.js";
 import { presetViews } from "../presets.js";
 import { readJson } from "../request.js";
+import { underPath, unwrapSpec } from "../submit.js";
 
 const PRESET_CACHING = { "cache-control": "public, max-age=300" };
 const NO_STORE = { "cache-control": "no-store" };
@@ -13,12 +14,13 @@ export function createSpecRoutes(config: ApiConfig) {
   const routes = new Hono();
 
   routes.post("/specs/hash", limitBody(config.MAX_BODY_BYTES), async (c) => {
-    const body = await readJson(c);
+    // A bare spec, or `{ spec, options? }` as the submit endpoints take it.
+    const { spec, prefix } = unwrapSpec(await readJson(c));
     // A run spec is strict and has no `grid`, so a body with one can only be a sweep spec.
-    if (typeof body === "object" && body !== null && "grid" in body) {
-      return c.json({ kind: "sweep" as const, ...(await identifySweepSpec(parseSweepSpec(body))) }, 200, NO_STORE);
+    if (typeof spec === "object" && spec !== null && "grid" in spec) {
+      return c.json({ kind: "sweep" as const, ...(await identifySweepSpec(underPath(prefix, () => parseSweepSpec(spec)))) }, 200, NO_STORE);
     }
-    return c.json({ kind: "run" as const, ...(await identifyRunSpec(parseRunSpec(body))) }, 200, NO_STORE);
+    return c.json({ kind: "run" as const, ...(await identifyRunSpec(underPath(prefix, () => parseRunSpec(spec)))) }, 200, NO_STORE);
   });
 
   routes.get("/presets", async (c) => c.json(await presetViews(), 200, PRESET_CACHING));

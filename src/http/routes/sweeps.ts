@@ -6,7 +6,7 @@ import type { ApiConfig } from "../config.js";
 import { sweepViewOf, type ViewLoaders } from "../loaders.js";
 import { limitBody, requireKey } from "../middleware.js";
 import { checkHash, readJson } from "../request.js";
-import { pageQuerySchema, submitSchema, underPath } from "../submit.js";
+import { pageQuerySchema, parseSubmission, underPath } from "../submit.js";
 import { toAggregateCsv } from "../sweeps.js";
 
 // Only a succeeded sweep is immutable: a failed one changes when a member is retried.
@@ -17,7 +17,7 @@ export function createSweepRoutes(service: JobService, loaders: ViewLoaders, con
   const routes = new Hono();
 
   routes.post("/", requireKey(config), limitBody(config.MAX_BODY_BYTES), async (c) => {
-    const body = parseOrThrow(submitSchema, await readJson(c), "request");
+    const body = parseSubmission(await readJson(c), "sweep");
     const sweep = underPath("/spec", () => parseSweepSpec(body.spec));
     const view = sweepViewOf(await service.submitSweep(sweep, body.options.placement));
     return c.json(view, view.status === "succeeded" ? 200 : 202, { location: `/v1/sweeps/${view.hash}`, "cache-control": "no-store" });
