@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { AppError, cleanedText, parseOrThrow, provenanceSchema, runErrorReportSchema, runResultSchema, storableText } from "../../core/index.js";
 import type { JobService } from "../../service/index.js";
@@ -31,11 +31,14 @@ const failSchema = z.strictObject({ leaseId: z.uuid(), error: runErrorReportSche
 export function createRunnerRoutes(service: JobService, config: ApiConfig) {
   const routes = new Hono();
 
-  routes.use("*", async (c, next) => {
+  const runnerOnly: MiddlewareHandler = async (c, next) => {
     if (!config.RUNNER_TOKEN) throw new AppError("forbidden", "runner endpoints are closed: this API has no RUNNER_TOKEN configured");
     if (!(await matchesSecret(bearerToken(c), [config.RUNNER_TOKEN]))) throw new AppError("unauthorized", "send the runner token as Authorization: Bearer <token>");
     await next();
-  });
+  };
+  // On the protocol's own paths only: any other path under /v1/runner is not found, whoever asks.
+  routes.use("/lease", runnerOnly);
+  routes.use("/jobs/:hash/:action{heartbeat|complete|fail}", runnerOnly);
 
   routes.post("/lease", limitBody(config.MAX_BODY_BYTES), async (c) => {
     const body = parseOrThrow(leaseRequestSchema, await readJson(c), "lease request");
