@@ -82,7 +82,7 @@ module.exports = {
     // core: pure TypeScript, runs anywhere (workerd, Node, a browser), testable in milliseconds.
     onlyParts("core-imports-no-part", "core", [],
       "src/core is the innermost part: everything depends on it, it depends on nothing of src/."),
-    onlyPackages("core-only-pure-packages", "core", ["zod", "canonicalize", "pure-rand", "d3-dsv"],
+    onlyPackages("core-only-pure-packages", "core", ["zod", "canonicalize", "pure-rand", "d3-dsv", "fastest-levenshtein"],
       "src/core uses only pure packages (schemas, RFC 8785, the seeded RNG, CSV): no framework, " +
       "database driver, tfjs, HTTP client or socket, so the hash, defaults, RNG, cost model and " +
       "aggregation behave the same in every runtime."),

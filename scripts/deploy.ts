@@ -7,6 +7,7 @@
  * what failed and what state it left. The whole procedure: docs/deploy.md.
  */
 import { spawn } from "node:child_process";
+import { databaseUrlSchema } from "../src/core/index.js";
 import { migrateDatabase } from "../src/store/migrate.js";
 import { createPgDb } from "../src/store/node-clients.js";
 
@@ -40,8 +41,8 @@ if (!databaseUrl) {
 }
 let target: URL;
 try {
+  databaseUrlSchema.parse(databaseUrl); // the check npm run migrate and the Worker make
   target = new URL(databaseUrl);
-  if (!/^postgres(ql)?:$/.test(target.protocol)) throw new Error("not postgres");
 } catch {
   stop("DATABASE_URL must be a postgres:// or postgresql:// URL. Nothing was done.");
 }

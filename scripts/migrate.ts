@@ -4,15 +4,18 @@
  * PGlite database under PGLITE_DIR (default .data/pglite) is migrated.
  */
 import { z } from "zod";
+import { databaseUrlSchema, parseConfigOrThrow } from "../src/core/index.js";
 import { migrateDatabase } from "../src/store/migrate.js";
 import { createPgDb, createPgliteDb } from "../src/store/node-clients.js";
 
-const env = z
-  .object({
-    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
+const env = parseConfigOrThrow(
+  z.object({
+    DATABASE_URL: databaseUrlSchema.optional(),
     PGLITE_DIR: z.string().min(1).default(".data/pglite"),
-  })
-  .parse(process.env);
+  }),
+  process.env,
+  "npm run migrate: invalid environment",
+);
 
 const handle = env.DATABASE_URL ? createPgDb(env.DATABASE_URL, 1) : await createPgliteDb(env.PGLITE_DIR);
 try {

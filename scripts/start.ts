@@ -4,15 +4,18 @@
  * production). No server to install, no account, telemetry off.
  */
 import { z } from "zod";
+import { LOCAL_API_PORT, LOCAL_RUNNER_TOKEN, parseConfigOrThrow } from "../src/core/index.js";
 import { startLocalStack } from "./local-stack.js";
 
-const env = z
-  .object({
-    PORT: z.coerce.number().int().min(1).max(65535).default(8787),
+const env = parseConfigOrThrow(
+  z.object({
+    PORT: z.coerce.number().int().min(1).max(65535).default(LOCAL_API_PORT),
     PRUNELAB_DATA: z.string().min(1).default(".data"),
-    RUNNER_TOKEN: z.string().min(16).default("local-runner-token-change-me"),
-  })
-  .parse(process.env);
+    RUNNER_TOKEN: z.string().min(16).default(LOCAL_RUNNER_TOKEN),
+  }),
+  process.env,
+  "npm start: invalid environment",
+);
 
 console.log("starting prunelab: embedded database, migrations, Workers runtime…");
 const stack = await startLocalStack({ dataDir: env.PRUNELAB_DATA, port: env.PORT, vars: { RUNNER_TOKEN: env.RUNNER_TOKEN }, verbose: process.argv.includes("--verbose") });

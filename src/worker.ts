@@ -7,74 +7,48 @@
  */
 import { z } from "zod";
 import openapiDocument from "../openapi.yaml";
-import { AppError } from "./core/index.js";
+import { AppError, HASH_PATTERN, databaseUrlSchema, parseConfigOrThrow } from "./core/index.js";
 import { engineInfo } from "./engine/train.js";
 import { trainRun } from "./engine/trainers.js";
 import { useWorkerdBackend } from "./engine/workerd.js";
 import { createApp } from "./http/app.js";
+import { REPRESENTATION_VERSION } from "./http/caching.js";
 import { apiConfigSchema } from "./http/config.js";
 import { handleError } from "./http/problem.js";
-import { createJobService, type Stores } from "./service/index.js";
-import { checkSchemaVersion, createNeonDb, createRunStore, createSweepStore } from "./store/index.js";
+import { createJobService, storesFor } from "./service/index.js";
+import { createCheckedOpener, createNeonDb } from "./store/index.js";
 
-interface EdgeQueue {
-  send(body: { hash: string }): Promise<void>;
-  sendBatch(messages: { body: { hash: string } }[]): Promise<void>;
-}
-interface QueueBatch {
-  messages: { body: unknown; ack(): void; retry(): void }[];
-}
-interface ExecutionContext {
-  waitUntil(promise: Promise<unknown>): void;
-}
+/** The message on EDGE_JOBS: only a wake-up; Postgres holds the job. */
+type EdgeWakeUp = { hash: string };
 
 const workerEnvSchema = apiConfigSchema.extend({
   /** Postgres connection string (a Neon URL in production; a secret). */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+  DATABASE_URL: databaseUrlSchema,
   /** `host:port/path` of a local WebSocket→TCP proxy; unset in production. */
   WS_PROXY: z.string().optional(),
   /** Lease of an edge job; the trainer heartbeats well within it. */
   EDGE_LEASE_SECONDS: z.coerce.number().positive().default(120),
 });
 
-function createServices(env: Record<string, unknown>) {
-  const parsed = workerEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new AppError("misconfigured", `the Worker's bindings are invalid: ${problems}`);
-  }
-  const config = parsed.data;
-  const queue = env.EDGE_JOBS as EdgeQueue | undefined;
+function createServices(env: Env) {
+  const config = parseConfigOrThrow(workerEnvSchema, env, "the Worker's bindings are invalid");
+  const queue: Queue<EdgeWakeUp> | undefined = env.EDGE_JOBS;
   if (!queue || typeof queue.send !== "function") throw new AppError("misconfigured", "the EDGE_JOBS queue binding is missing (see wrangler.toml)");
-  let schemaChecked: Promise<void> | undefined;
-
-  async function openStores(): Promise<Stores> {
-    const handle = createNeonDb(config.DATABASE_URL, config.WS_PROXY ? { wsProxy: config.WS_PROXY } : {});
-    schemaChecked ??= checkSchemaVersion(handle.db).catch((error) => {
-      schemaChecked = undefined; // check again on the next request
-      throw error;
-    });
-    try {
-      await schemaChecked;
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
-    return { runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: () => handle.close() };
-  }
+  const openDb = createCheckedOpener(() => createNeonDb(config.DATABASE_URL, config.WS_PROXY ? { wsProxy: config.WS_PROXY } : {}));
+  const openStores = async () => storesFor(await openDb());
 
   const deps = {
     config,
     openStores,
-    wakeEdge: (hash: string) => queue.send({ hash }),
-    wakeEdgeMany: (hashes: string[]) => queue.sendBatch(hashes.map((hash) => ({ body: { hash } }))),
+    wakeEdge: (hash: string) => queue.send({ hash }).then(() => undefined),
+    wakeEdgeMany: (hashes: string[]) => queue.sendBatch(hashes.map((hash) => ({ body: { hash } }))).then(() => undefined),
   };
   return { config, app: createApp({ ...deps, openapiDocument }), jobs: createJobService(deps) };
 }
 
 type Services = ReturnType<typeof createServices>;
 const servicesByEnv = new WeakMap<object, Services>();
-function servicesFor(env: Record<string, unknown>): Services {
+function servicesFor(env: Env): Services {
   let services = servicesByEnv.get(env);
   if (!services) {
     services = createServices(env);
@@ -91,25 +65,36 @@ function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/** The paths of immutable representations: a run's or sweep's JSON, CSV, charts and page. */
+const CACHEABLE = new RegExp(`^/(v1|view)/(runs|sweeps)/${HASH_PATTERN.source.slice(1, -1)}(/table\\.csv|/chart\\.json|/chart\\.svg)?$`);
+
 /**
- * Bump when the bytes served for an immutable result change (a new field in a view, a chart's
- * look): the Worker's cache then misses once and keeps the new representation.
+ * A cached immutable representation, or 304 when the client already holds its ETag. Only what was
+ * cached can be answered 304 here; anything else goes to the app, which checks the run first.
  */
-const REPRESENTATION_VERSION = 3;
-const CACHEABLE = /^\/(v1|view)\/(runs|sweeps)\/[0-9a-f]{64}(\/table\.csv|\/chart\.json|\/chart\.svg)?$/;
+function conditional(request: Request, hit: Response): Response {
+  const etag = hit.headers.get("etag");
+  if (!etag || request.headers.get("if-none-match") !== etag) return hit;
+  const headers = new Headers();
+  for (const name of ["etag", "cache-control", "cache-tag", "x-content-type-options"]) {
+    const value = hit.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  return new Response(null, { status: 304, headers });
+}
 
 export default {
-  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     try {
       const { app } = servicesFor(env);
       const url = new URL(request.url);
-      const cacheable = request.method === "GET" && CACHEABLE.test(url.pathname) && !request.headers.has("if-none-match");
+      const cacheable = request.method === "GET" && CACHEABLE.test(url.pathname);
       const cache = cacheable ? (caches as unknown as { default: Cache }).default : undefined;
       // Keyed by path alone (these routes read no query, so `?anything` must not force a new render)
       // and by the version of the representations, so a new field or chart reaches readers.
       const cacheKey = new Request(`${url.origin}${url.pathname}?representation=${REPRESENTATION_VERSION}`);
       const hit = await cache?.match(cacheKey);
-      if (hit) return hit;
+      if (hit) return conditional(request, hit);
       const response = await app.fetch(request);
       if (cache && response.status === 200 && response.headers.get("cache-control")?.includes("immutable")) {
         ctx.waitUntil(cache.put(cacheKey, response.clone()));
@@ -121,7 +106,7 @@ export default {
   },
 
   /** Each message wakes the trainer for one job: the oldest queued edge job, whichever it is. */
-  async queue(batch: QueueBatch, env: Record<string, unknown>): Promise<void> {
+  async queue(batch: MessageBatch, env: Env): Promise<void> {
     const { config, jobs } = servicesFor(env);
     for (const message of batch.messages) {
       await oneAtATime(async () => {
@@ -133,7 +118,7 @@ export default {
   },
 
   /** Returns expired leases to the queue and re-sends wake-ups that may have been lost. */
-  async scheduled(_controller: unknown, env: Record<string, unknown>): Promise<void> {
+  async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
     await servicesFor(env).jobs.recover();
   },
 };

@@ -6,13 +6,12 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { createPrunelabClient, expectOk, type PrunelabClient } from "../client/index.js";
+import { HASH_PATTERN, LOCAL_API_URL, LOCAL_RUNNER_TOKEN } from "../core/index.js";
 import { CliError, EXIT, EXIT_CODE_HELP, classify } from "./exit-codes.js";
 import { describeJob, describePresets, describeRun, describeSweep } from "./format.js";
 import { reproduce } from "./reproduce.js";
 import { submitJob, waitForJob, type Placement } from "./wait.js";
 
-const DEFAULT_API = "http://127.0.0.1:8787";
-const DEFAULT_LOCAL_RUNNER_TOKEN = "local-runner-token-change-me";
 
 interface GlobalOptions {
   api: string;
@@ -53,7 +52,7 @@ function output(globals: GlobalOptions, value: unknown, human: string): void {
 export function buildProgram(): Command {
   const program = new Command("prunelab")
     .description("Pruning-at-initialization experiments: submit specs, wait for results, fetch them by hash.")
-    .addOption(new Option("--api <url>", "the prunelab API").env("PRUNELAB_API").default(DEFAULT_API))
+    .addOption(new Option("--api <url>", "the prunelab API").env("PRUNELAB_API").default(LOCAL_API_URL))
     .addOption(new Option("--key <key>", "API key for writes, when the API requires one").env("PRUNELAB_KEY"))
     .option("--json", "print JSON on stdout (progress and messages go to stderr)", false)
     .addHelpText("after", `\n${EXIT_CODE_HELP}\n`)
@@ -100,7 +99,7 @@ export function buildProgram(): Command {
     .description("fetch a run or a sweep by hash")
     .argument("<hash>", "64 hex digits")
     .action(async (hash: string) => {
-      if (!/^[0-9a-f]{64}$/.test(hash)) throw new CliError(EXIT.usage, "a hash is 64 lowercase hex digits");
+      if (!HASH_PATTERN.test(hash)) throw new CliError(EXIT.usage, "a hash is 64 lowercase hex digits");
       const run = await client().GET("/v1/runs/{hash}", { params: { path: { hash } } });
       if (run.response.status !== 404) {
         const view = expectOk(run);
@@ -135,7 +134,7 @@ export function buildProgram(): Command {
     .argument("<preset>", "preset name (see `prunelab presets`)")
     .option("--out <dir>", "where reports go", "reports")
     .addOption(new Option("--runners <n>", "trainings at once on a runner started for this; 0 = leave jobs to the API").argParser(count).default(availableParallelism()))
-    .addOption(new Option("--runner-token <token>", "the API's runner token").env("RUNNER_TOKEN").default(DEFAULT_LOCAL_RUNNER_TOKEN))
+    .addOption(new Option("--runner-token <token>", "the API's runner token").env("RUNNER_TOKEN").default(LOCAL_RUNNER_TOKEN))
     .addOption(timeout)
     .action(async (name: string, options: { out: string; runners: number; runnerToken: string; timeout: number }) => {
       const report = await reproduce(client(), name, {

@@ -59,7 +59,7 @@ export async function reproduce(client: PrunelabClient, name: string, options: R
   mkdirSync(dir, { recursive: true });
   const placement = options.runnerConcurrency > 0 ? "runner" : "auto";
   // Submit first: a preset already computed (or sharing its runs with one) needs no runner.
-  const submitted = await submitJob(client, preset.kind, preset.spec, options.runnerConcurrency > 0 ? "runner" : "auto");
+  const submitted = await submitJob(client, preset.kind, preset.spec, placement);
   const hash = submitted.view.hash;
   options.log(submitted.kind === "sweep" ? `sweep ${hash}: ${submitted.view.size} runs, ${submitted.view.counts.succeeded} already done` : `run ${hash}: ${submitted.view.status}`);
   const pending = submitted.view.status !== "succeeded";

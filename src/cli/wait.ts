@@ -1,5 +1,6 @@
 import { SingleBar } from "cli-progress";
 import { expectOk, type PrunelabClient, type Run, type Sweep } from "../client/index.js";
+import { isFinalStatus } from "../core/index.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
 export interface WaitOptions {
@@ -9,9 +10,6 @@ export interface WaitOptions {
   /** Draw a progress bar on stderr (only when stderr is a terminal). */
   progress: boolean;
 }
-
-const FINAL_RUN = new Set(["succeeded", "failed", "canceled"]);
-const FINAL_SWEEP = new Set(["succeeded", "failed"]);
 
 /** Polls `load` until `done`, drawing `{value}/{total}` from `measure`, within the timeout. */
 async function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, measure: (value: T) => { value: number; total: number; status: string }, unit: string, options: WaitOptions): Promise<T> {
@@ -38,7 +36,7 @@ async function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, meas
 export function waitForRun(client: PrunelabClient, hash: string, options: WaitOptions): Promise<Run> {
   return poll(
     async () => expectOk(await client.GET("/v1/runs/{hash}", { params: { path: { hash } } })),
-    (run) => FINAL_RUN.has(run.status),
+    (run) => isFinalStatus(run.status),
     (run) => ({
       value: run.status === "succeeded" ? run.spec.training.steps : (run.progress?.step ?? 0),
       total: run.spec.training.steps,
@@ -52,7 +50,7 @@ export function waitForRun(client: PrunelabClient, hash: string, options: WaitOp
 export function waitForSweep(client: PrunelabClient, hash: string, options: WaitOptions): Promise<Sweep> {
   return poll(
     async () => expectOk(await client.GET("/v1/sweeps/{hash}", { params: { path: { hash } } })),
-    (sweep) => FINAL_SWEEP.has(sweep.status),
+    (sweep) => isFinalStatus(sweep.status),
     (sweep) => ({
       value: sweep.counts.succeeded + sweep.counts.failed + sweep.counts.canceled,
       total: sweep.size,

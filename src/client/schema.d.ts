@@ -457,6 +457,7 @@ export interface components {
         /** @enum {string} */
         Placement: "edge" | "runner";
         /**
+         * @description An RFC 9457 problem: the body of every error response.
          * @example {
          *       "type": "/problems/validation_failed",
          *       "title": "The request body does not describe a valid spec",
@@ -595,46 +596,59 @@ export interface components {
         };
         /** @description null where the value was not finite (a diverged run). */
         Metric: number | null;
+        /** @description Loss and 0-1 error on the training and the test set. */
         Metrics: {
             trainLoss: components["schemas"]["Metric"];
             trainError: components["schemas"]["Metric"];
             testLoss: components["schemas"]["Metric"];
             testError: components["schemas"]["Metric"];
         };
+        /** @description One evaluation during training: at step 0, every `evalEvery` steps and the last step. */
+        CurvePoint: {
+            step: number;
+            trainLoss: components["schemas"]["Metric"];
+            trainError: components["schemas"]["Metric"];
+            testLoss: components["schemas"]["Metric"];
+            testError: components["schemas"]["Metric"];
+            /** @description max_r ⟨w̃_{j,r}, μ_j⟩ per class j (Lemmas 3.2, 3.3). */
+            signalAlignment: components["schemas"]["Metric"][];
+            /** @description max_{j,r,i} |⟨w̃_{j,r}, ξ_i⟩| over the training noise; null where not finite. */
+            noiseAlignment: number | null;
+        };
+        /** @description The paper's scales for a spec; a number that is not finite (σn = 0) is null. */
+        TheoryScales: {
+            /** @description log d / m: mild pruning keeps generalization for density ≥ C₁·log d / m (Theorem 3.1). */
+            mildDensityScale: number;
+            /** @description 1 / (K m log d): over-pruning sets in at about this density (Theorem 4.1). */
+            overPruningDensityScale: number | null;
+            /** @description μ / (σn √d log d): Condition 2.2 wants it Θ(1). */
+            conditionRatio: number | null;
+            /** @description density·m: expected filters per class that keep their signal coordinate. */
+            expectedSignalNeurons: number;
+        };
+        Diagnostics: {
+            /** @description |S_signal^j| per class j: filters whose mask keeps the class's signal coordinate. */
+            signalNeurons: number[];
+            /** @description The fraction of weights the mask actually keeps. */
+            realizedDensity: number;
+            theory: components["schemas"]["TheoryScales"];
+        };
         RunResult: {
             final: components["schemas"]["Metrics"];
-            curve: {
-                step: number;
-                trainLoss: components["schemas"]["Metric"];
-                trainError: components["schemas"]["Metric"];
-                testLoss: components["schemas"]["Metric"];
-                testError: components["schemas"]["Metric"];
-                /** @description max_r ⟨w̃_{j,r}, μ_j⟩ per class */
-                signalAlignment: components["schemas"]["Metric"][];
-                noiseAlignment: components["schemas"]["Metric"];
-            }[];
-            diagnostics: {
-                signalNeurons: number[];
-                realizedDensity: number;
-                theory: {
-                    /** @description log d / m (Theorem 3.1) */
-                    mildDensityScale: number;
-                    /** @description 1 / (K m log d) (Theorem 4.1) */
-                    overPruningDensityScale: number | null;
-                    /** @description μ / (σn √d log d) (Condition 2.2) */
-                    conditionRatio: number | null;
-                    expectedSignalNeurons: number;
-                };
-            };
+            curve: components["schemas"]["CurvePoint"][];
+            diagnostics: components["schemas"]["Diagnostics"];
+            /** @description The loss or a weight became non-finite; training stopped there. */
             diverged: boolean;
         };
+        /** @description Which engine computed a result: part of its provenance, never of its identity. */
+        EngineInfo: {
+            tfjs: string;
+            backend: string;
+            simd: boolean;
+            threads: number;
+        };
         Provenance: {
-            engine: {
-                tfjs: string;
-                backend: string;
-                simd: boolean;
-                threads: number;
-            };
+            engine: components["schemas"]["EngineInfo"];
             executor: components["schemas"]["Placement"];
             runnerId: string | null;
             trainMs: number;
@@ -643,10 +657,20 @@ export interface components {
             /** Format: date-time */
             finishedAt: string;
         };
+        /**
+         * @description A code of the error vocabulary; `/problems/<code>` explains it.
+         * @enum {string}
+         */
+        ErrorCode: "validation_failed" | "invalid_query" | "malformed_json" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "over_budget" | "not_found" | "unauthorized" | "forbidden" | "lease_lost" | "conflict" | "too_many_queued" | "schema_behind" | "database_unavailable" | "misconfigured" | "training_failed" | "canceled" | "lease_expired";
+        /** @description Why a run failed or was canceled. */
         RunError: {
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             message: string;
             retryable: boolean;
+        };
+        RunErrorReport: {
+            code: components["schemas"]["ErrorCode"];
+            message: string;
         };
         Run: {
             hash: components["schemas"]["Hash"];
@@ -657,6 +681,7 @@ export interface components {
             error: components["schemas"]["RunError"] | null;
             provenance: components["schemas"]["Provenance"] | null;
             attempts: number;
+            /** @description While running: the last step a heartbeat reported. */
             progress: {
                 step: number | null;
             } | null;
@@ -675,22 +700,34 @@ export interface components {
             /** Format: date-time */
             finishedAt: string | null;
         };
+        /** @description Summary of one metric over the finite values of a grid point's runs. */
         Stat: {
             n: number;
             mean: number | null;
-            /** @description Sample standard deviation; null below two values. */
+            /** @description Sample standard deviation (n − 1); null below two values. */
             std: number | null;
             min: number | null;
             max: number | null;
+        };
+        /** @description Mean over the runs that reached this step with a finite value. */
+        MeanCurvePoint: {
+            step: number;
+            trainLoss: components["schemas"]["Metric"];
+            trainError: components["schemas"]["Metric"];
+            testLoss: components["schemas"]["Metric"];
+            testError: components["schemas"]["Metric"];
         };
         AggregateRow: {
             point: {
                 [key: string]: number | string;
             };
+            /** @description Member runs at this point. */
             runs: number;
+            /** @description Runs with a result (succeeded). */
             completed: number;
+            /** @description Completed runs that diverged. */
             diverged: number;
-            /** @description Completed runs in which some class has no signal neuron (no filter whose mask keeps that class's signal coordinate), so the class cannot be learned: the over-pruning mechanism. */
+            /** @description Completed runs in which some class has no signal neuron (no filter whose mask keeps that class's signal coordinate), so the class cannot be learned: the over-pruning mechanism of Theorem 4.1. */
             missingSignalNeurons: number;
             final: {
                 trainLoss: components["schemas"]["Stat"];
@@ -698,18 +735,11 @@ export interface components {
                 testLoss: components["schemas"]["Stat"];
                 testError: components["schemas"]["Stat"];
             };
-            /** @description Mean over the runs that reached each step with a finite value. */
-            curve: {
-                step: number;
-                trainLoss: components["schemas"]["Metric"];
-                trainError: components["schemas"]["Metric"];
-                testLoss: components["schemas"]["Metric"];
-                testError: components["schemas"]["Metric"];
-            }[];
+            curve: components["schemas"]["MeanCurvePoint"][];
         };
         Sweep: {
             hash: components["schemas"]["Hash"];
-            /** @enum {unknown} */
+            /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed";
             size: number;
             spec: components["schemas"]["SweepSpec"];
@@ -732,16 +762,19 @@ export interface components {
         };
         Preset: {
             name: string;
-            /** @description The hash of the preset's spec */
-            hash: components["schemas"]["Hash"];
-            /** @enum {unknown} */
+            /** @enum {string} */
             kind: "run" | "sweep";
             title: string;
-            /** @description How the preset reads the paper where it is ambiguous. */
+            /** @description How the preset reads the paper where its text is ambiguous. */
             reading: string;
-            /** @description The paper's claim the preset is meant to show. */
+            /** @description The paper's qualitative claim the preset is meant to show. */
             claim: string;
-            spec: Record<string, never>;
+            /** @description A run spec or a sweep spec, as sent (by `kind`). */
+            spec: {
+                [key: string]: unknown;
+            };
+            /** @description The hash of the preset's spec, under which its result is stored. */
+            hash: components["schemas"]["Hash"];
         };
     };
     responses: {
@@ -785,6 +818,16 @@ export interface components {
         /** @description An RFC 9457 problem. */
         Problem: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The database cannot be reached (`database_unavailable`) or its schema is behind this code (`schema_behind`); retry after the given seconds. */
+        Unavailable: {
+            headers: {
+                "Retry-After"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -1064,6 +1107,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     submitRun: {
@@ -1117,6 +1161,7 @@ export interface operations {
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             429: components["responses"]["TooManyQueued"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getRun: {
@@ -1152,6 +1197,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     retryRun: {
@@ -1178,6 +1224,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     cancelRun: {
@@ -1204,6 +1251,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listSweeps: {
@@ -1237,6 +1285,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     submitSweep: {
@@ -1299,6 +1348,7 @@ export interface operations {
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             429: components["responses"]["TooManyQueued"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSweep: {
@@ -1321,8 +1371,16 @@ export interface operations {
                     "application/json": components["schemas"]["Sweep"];
                 };
             };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSweepTable: {
@@ -1345,8 +1403,16 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSweepChart: {
@@ -1373,6 +1439,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSweepChartSvg: {
@@ -1399,6 +1466,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getRunChart: {
@@ -1426,6 +1494,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getRunChartSvg: {
@@ -1453,6 +1522,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     viewSweep: {
@@ -1479,6 +1549,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     viewRun: {
@@ -1505,6 +1576,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     leaseJobs: {
@@ -1560,6 +1632,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     heartbeatJob: {
@@ -1601,6 +1674,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     completeJob: {
@@ -1630,6 +1704,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     failJob: {
@@ -1646,10 +1721,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uuid */
                     leaseId: string;
-                    error: {
-                        code: string;
-                        message: string;
-                    };
+                    error: components["schemas"]["RunErrorReport"];
                     retryable: boolean;
                 };
             };
@@ -1661,6 +1733,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

@@ -1,41 +1,14 @@
-import { METRIC_NAMES, type Metrics, type RunResult } from "./result.js";
-import { gridPoints, type GridPoint, type SweepMember, type SweepSpec } from "./sweep.js";
+import type { z } from "zod";
+import type { Metrics, RunResult } from "./result.js";
+import { METRIC_NAMES, type MetricName } from "./result-schema.js";
+import { gridPoints, type SweepMember, type SweepSpec } from "./sweep.js";
+import type { aggregateRowSchema, meanCurvePointSchema, statSchema } from "./views-schema.js";
 
 /** Summary of one metric over the runs of a grid point; `std` is the sample standard deviation (n − 1). */
-export interface Stat {
-  n: number;
-  mean: number | null;
-  std: number | null;
-  min: number | null;
-  max: number | null;
-}
-
-export type MetricName = (typeof METRIC_NAMES)[number];
-
-export interface MeanCurvePoint {
-  step: number;
-  /** Mean over the runs that reached this step with a finite value. */
-  trainLoss: number | null;
-  trainError: number | null;
-  testLoss: number | null;
-  testError: number | null;
-}
-
-export interface AggregateRow {
-  point: GridPoint;
-  /** Member runs at this point. */
-  runs: number;
-  /** Runs with a result (succeeded), of which `diverged` diverged. */
-  completed: number;
-  diverged: number;
-  /**
-   * Completed runs in which some class has no signal neuron (no filter whose mask keeps its signal
-   * coordinate): such a class cannot be learned, the over-pruning mechanism of Theorem 4.1.
-   */
-  missingSignalNeurons: number;
-  final: Record<MetricName, Stat>;
-  curve: MeanCurvePoint[];
-}
+export type Stat = z.output<typeof statSchema>;
+export type MeanCurvePoint = z.output<typeof meanCurvePointSchema>;
+/** One grid point of a sweep's aggregate table (the tables and curves of the paper's Figure 2). */
+export type AggregateRow = z.output<typeof aggregateRowSchema>;
 
 /** Mean, sample std, min and max of the finite values. */
 export function summarize(values: readonly (number | null)[]): Stat {

@@ -1,10 +1,15 @@
+import { z } from "zod";
+
 /**
- * The one error vocabulary of prunelab. Every failure a client can cause or observe has a code here;
- * the HTTP layer maps each code to an RFC 9457 problem type `/problems/<code>` with this status and title.
+ * The one error vocabulary of prunelab. Every failure a client can cause or observe has a code here:
+ * the HTTP layer maps each code to an RFC 9457 problem type `/problems/<code>` with this status and
+ * title, and the `error.code` stored on a failed or canceled run is one of them too (the last three:
+ * what the edge trainer or a runner reports, what a cancel writes, what the lease expiry writes).
  * Codes are part of the public contract: never rename one, only add.
  */
 export const ERROR_CODES = {
-  validation_failed: { status: 422, title: "The request body does not describe a valid spec" },
+  validation_failed: { status: 422, title: "The request body is not valid" },
+  invalid_query: { status: 400, title: "The query parameters are not valid" },
   malformed_json: { status: 400, title: "The request body is not valid JSON" },
   bad_request: { status: 400, title: "The request is malformed" },
   unsupported_media_type: { status: 415, title: "The request body must be application/json" },
@@ -17,18 +22,23 @@ export const ERROR_CODES = {
   conflict: { status: 409, title: "The resource is not in a state that allows this" },
   too_many_queued: { status: 429, title: "Too many queued jobs" },
   schema_behind: { status: 503, title: "The database schema is older than this code" },
+  database_unavailable: { status: 503, title: "The database cannot be reached" },
   misconfigured: { status: 500, title: "The service is misconfigured" },
   training_failed: { status: 500, title: "Training failed" },
   canceled: { status: 409, title: "The run was canceled" },
+  lease_expired: { status: 503, title: "The job's lease expired too many times without a result" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+/** Every code, for enums (the stored `error.code` of a run, the problem types). */
+export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
 
-/** One invalid field: `path` is an RFC 6901 JSON Pointer into the request body ("" is the whole body). */
-export interface FieldError {
-  path: string;
-  message: string;
-}
+/** One invalid field of a request: the `errors` of a validation problem. */
+export const fieldErrorSchema = z.strictObject({
+  path: z.string().describe("RFC 6901 JSON Pointer into the request body; empty for the whole body."),
+  message: z.string(),
+});
+export type FieldError = z.output<typeof fieldErrorSchema>;
 
 /** An expected failure with a stable code; anything that is not an AppError is a bug (a bare 500). */
 export class AppError extends Error {
@@ -47,8 +57,4 @@ export class AppError extends Error {
   get status(): number {
     return ERROR_CODES[this.code].status;
   }
-}
-
-export function isAppError(value: unknown): value is AppError {
-  return value instanceof AppError;
 }

@@ -1,17 +1,11 @@
+import type { z } from "zod";
 import { identifyRunSpec } from "./canonical.js";
 import { parseRunSpec, type RunSpecInput } from "./spec.js";
 import { identifySweepSpec, parseSweepSpec } from "./sweep.js";
+import type { presetSchema } from "./views-schema.js";
 
-export interface Preset {
-  name: string;
-  kind: "run" | "sweep";
-  title: string;
-  /** How the preset reads the paper where its text is ambiguous. */
-  reading: string;
-  /** The paper's qualitative claim this preset is meant to show. */
-  claim: string;
-  spec: RunSpecInput | Record<string, unknown>;
-}
+/** A preset: a named spec with the reading of the paper it uses and the claim it tests. */
+export type Preset = z.output<typeof presetSchema>;
 
 /**
  * The literal reading of §5.1 is the default run spec: x = [y·e1, ξ] ∈ R^800, 100/100 samples,
@@ -137,8 +131,6 @@ export const PRESETS: Record<string, Preset> = {
     spec: { ...THEORY_BASE, pruning: { density: 0.02 } },
   },
 };
-
-export const PRESET_NAMES = Object.keys(PRESETS);
 
 /** The identity (hash, canonical form) of a preset's spec: what the API stores its result under. */
 export async function identifyPreset(preset: Preset): Promise<{ hash: string; canonical: string }> {

@@ -1,6 +1,5 @@
 import type { Placement } from "./status.js";
-import type { EngineInfo } from "./result.js";
-import type { Provenance } from "./result-schema.js";
+import type { EngineInfo, Provenance } from "./result.js";
 
 /**
  * The provenance of a result: which engine computed it, where and when. Part of what is stored,

@@ -6,15 +6,17 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const PLACEMENTS = ["edge", "runner"] as const;
 export type Placement = (typeof PLACEMENTS)[number];
 
-/** Final states never change by themselves; only `retry` moves failed or canceled back to queued. */
-export const FINAL_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "canceled"];
+/** Sweep states, derived from its members' by `sweepStatus`. */
+export const SWEEP_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+export type SweepStatus = (typeof SWEEP_STATUSES)[number];
 
-/** Whether a run has reached a final state. */
-export function isFinalStatus(status: RunStatus): boolean {
-  return FINAL_STATUSES.includes(status);
+/**
+ * Whether a run's or a sweep's status is final: it never changes by itself (only `retry` moves a
+ * failed or canceled run back to queued). A sweep is never canceled, so one rule serves both.
+ */
+export function isFinalStatus(status: RunStatus | SweepStatus): boolean {
+  return status === "succeeded" || status === "failed" || status === "canceled";
 }
-
-export type SweepStatus = "queued" | "running" | "succeeded" | "failed";
 export type StatusCounts = Record<RunStatus, number>;
 
 export function emptyStatusCounts(): StatusCounts {

@@ -1,9 +1,10 @@
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { omitDefaults, sha256Hex, toCanonicalJson, toCanonicalRunSpec, type Identity } from "./canonical.js";
-import { AppError, type FieldError } from "./errors.js";
+import type { FieldError } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import { SPEC_VERSION, kindDefaults, runSpecSchema, sparsityToDensity, type KindName, type RunSpec } from "./kinds/index.js";
-import { toFieldErrors, toJsonPointer } from "./validation.js";
+import { toFieldErrors, toJsonPointer, validationFailed } from "./validation.js";
 
 export type GridValue = number | string;
 /** One grid point: grid key → value, keys in canonical (sorted) order. */
@@ -43,8 +44,7 @@ export interface SweepMember {
 }
 
 function fail(errors: FieldError[]): never {
-  const first = errors[0]!;
-  throw new AppError("validation_failed", `Invalid sweep spec: ${first.path || "(body)"}: ${first.message}`, { errors });
+  throw validationFailed("sweep spec", errors);
 }
 
 function setPath(spec: RunSpec, path: string, value: GridValue): Record<string, unknown> {
@@ -69,8 +69,16 @@ function normalizeGrid(grid: Record<string, GridValue[]>, kind: KindName): Recor
   for (const key of Object.keys(grid).sort()) {
     const values = grid[key]!;
     if (key !== SPARSITY_PATH && !paths.includes(key)) {
-      errors.push({ path: toJsonPointer(["grid", key]), message: `not a grid path; one of ${[...paths, SPARSITY_PATH].join(", ")}` });
+      const near = closest(key, [...paths, SPARSITY_PATH]);
+      const hint = distance(key, near) <= 3 ? `did you mean "${near}"? ` : "";
+      errors.push({ path: toJsonPointer(["grid", key]), message: `not a grid path; ${hint}one of ${[...paths, SPARSITY_PATH].join(", ")}` });
       continue;
+    }
+    if (key === SPARSITY_PATH) {
+      // checked as the user wrote them: a sparsity of 1.5 is not reported as a density of −0.5
+      values.forEach((value, index) => {
+        if (typeof value !== "number" || !(value >= 0 && value <= 1)) errors.push({ path: toJsonPointer(["grid", key, index]), message: "a sparsity is a number from 0 to 1" });
+      });
     }
     const seen = new Set<string>();
     values.forEach((value, index) => {
@@ -91,10 +99,10 @@ function normalizeGrid(grid: Record<string, GridValue[]>, kind: KindName): Recor
  */
 export function parseSweepSpec(input: unknown): SweepSpec {
   const envelope = sweepEnvelopeSchema.safeParse(input);
-  if (!envelope.success) fail(toFieldErrors(envelope.error));
+  if (!envelope.success) fail(toFieldErrors(envelope.error, [], sweepEnvelopeSchema));
   const { base: baseInput, repeats } = envelope.data;
   const baseParsed = runSpecSchema.safeParse(baseInput);
-  if (!baseParsed.success) fail(toFieldErrors(baseParsed.error, ["base"]));
+  if (!baseParsed.success) fail(toFieldErrors(baseParsed.error, ["base"], runSpecSchema));
   const base = baseParsed.data;
   // The size comes from the axis lengths, before anything is expanded: a grid of 4 × 100 values
   // is 10⁸ points, which must be refused, not built.

@@ -33,6 +33,10 @@ export function createApp(deps: AppDeps) {
   const loaders = createViewLoaders(service);
   const app = new Hono();
   app.onError(handleError);
+  app.use("*", async (c, next) => {
+    await next();
+    c.header("x-content-type-options", "nosniff"); // every answer is what its content-type says
+  });
   app.notFound(() => {
     throw new AppError("not_found", "no such endpoint");
   });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "../core/index.js";
+import { parseConfigOrThrow } from "../core/index.js";
 
 const list = z
   .string()
@@ -33,9 +33,5 @@ export const apiConfigSchema = z.object({
 export type ApiConfig = z.output<typeof apiConfigSchema>;
 
 export function parseApiConfig(env: Record<string, unknown>): ApiConfig {
-  const parsed = apiConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new AppError("misconfigured", `invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  }
-  return parsed.data;
+  return parseConfigOrThrow(apiConfigSchema, env, "invalid configuration");
 }

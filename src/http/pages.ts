@@ -1,6 +1,6 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { METRIC_NAMES, fixed, meanStd, parameterLabel, sparsityToDensity, thinCurve, type AggregateRow, type RunResult } from "../core/index.js";
+import { METRIC_NAMES, fixed, isFinalStatus, meanStd, parameterLabel, sparsityToDensity, thinCurve, type AggregateRow } from "../core/index.js";
 import type { SweepView } from "./sweeps.js";
 import type { RunView } from "./views.js";
 
@@ -69,7 +69,7 @@ ${METRIC_NAMES.map((name) => html`<th>${name}</th>`)}</tr></thead>
 }
 
 export function sweepPage(view: SweepView, svg: string | null, title: string): Html {
-  const final = view.status === "succeeded" || view.status === "failed";
+  const final = isFinalStatus(view.status);
   const counts = Object.entries(view.counts)
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status}`)
@@ -93,9 +93,8 @@ ${sweepTable(view)}
 }
 
 export function runPage(view: RunView, svg: string | null, title: string): Html {
-  const result = view.result as RunResult | null;
-  const error = view.error as { code: string; message: string } | null;
-  const final = view.status === "succeeded" || view.status === "failed" || view.status === "canceled";
+  const { result, error } = view;
+  const final = isFinalStatus(view.status);
   const base = `/v1/runs/${view.hash}`;
   const metrics = result
     ? html`<table id="final"><thead><tr><th>metric</th><th>train</th><th>test</th></tr></thead><tbody>

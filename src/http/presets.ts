@@ -1,6 +1,8 @@
-import { PRESETS, identifyPreset, type Preset } from "../core/index.js";
+import type { z } from "zod";
+import { PRESETS, identifyPreset, type presetViewSchema } from "../core/index.js";
 
-export type PresetView = Preset & { hash: string };
+/** A preset with the hash of its spec: `presetViewSchema`, the `Preset` component of openapi.yaml. */
+export type PresetView = z.output<typeof presetViewSchema>;
 
 let views: Promise<PresetView[]> | undefined;
 /** Every preset with the hash of its spec, computed once per isolate. */

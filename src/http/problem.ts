@@ -1,13 +1,8 @@
-import { AppError, ERROR_CODES, type ErrorCode, type FieldError } from "../core/index.js";
+import type { z } from "zod";
+import { AppError, ERROR_CODES, type ErrorCode, type problemSchema } from "../core/index.js";
 
-/** RFC 9457 problem details, the body of every error response. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: FieldError[];
-}
+/** RFC 9457 problem details, the body of every error response: `problemSchema`, the `Problem` component. */
+export type Problem = z.output<typeof problemSchema>;
 
 export function toProblem(error: AppError): Problem {
   const { status, title } = ERROR_CODES[error.code];
@@ -17,9 +12,12 @@ export function toProblem(error: AppError): Problem {
 export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(problem), {
     status: problem.status,
-    headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...headers },
+    headers: { "content-type": "application/problem+json", "cache-control": "no-store", "x-content-type-options": "nosniff", ...headers },
   });
 }
+
+/** How long a client should wait before retrying a refusal that passes (RFC 9110 §10.2.3). */
+const RETRY_AFTER_SECONDS: Record<number, number> = { 429: 30, 503: 5 };
 
 /**
  * The one error handler: an AppError becomes its problem; anything else is a bug, logged and
@@ -27,7 +25,11 @@ export function problemResponse(problem: Problem, headers: Record<string, string
  */
 export function handleError(error: Error): Response {
   if (error instanceof AppError) {
-    return problemResponse(toProblem(error), error.code === "too_many_queued" ? { "retry-after": "30" } : {});
+    const headers: Record<string, string> = {};
+    if (RETRY_AFTER_SECONDS[error.status]) headers["retry-after"] = String(RETRY_AFTER_SECONDS[error.status]);
+    // RFC 9110 §11.6.1: a 401 names the scheme that would be accepted.
+    if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="prunelab"';
+    return problemResponse(toProblem(error), headers);
   }
   console.error("unhandled error", error);
   return problemResponse({ type: "about:blank", title: "Internal Server Error", status: 500, detail: "an unexpected error occurred; it has been logged" });
@@ -35,7 +37,7 @@ export function handleError(error: Error): Response {
 
 /** The human explanation served at each problem type URI. */
 export function problemPage(code: string): Response | null {
-  if (!(code in ERROR_CODES)) return null;
+  if (!Object.hasOwn(ERROR_CODES, code)) return null; // not `in`: "constructor" and "__proto__" are no codes
   const { status, title } = ERROR_CODES[code as ErrorCode];
   return new Response(`${title}\n\nHTTP ${status}. Problem type /problems/${code} of the prunelab API.\n`, {
     headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "public, max-age=86400" },

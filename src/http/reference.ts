@@ -186,7 +186,7 @@ ${mediaExamples(m)}</div>`;
   })}`;
 }
 
-function security(doc: Node, requirements: unknown): Html {
+function security(requirements: unknown): Html {
   if (!Array.isArray(requirements) || requirements.length === 0) return html``;
   const schemes = requirements.map((r) => Object.keys(node(r)));
   const optional = schemes.some((names) => names.length === 0);
@@ -260,7 +260,7 @@ function operationSection(doc: Node, { method, path, id, op, parameters }: Opera
 <h3><code class="op"><span class="method method-${method}">${method.toUpperCase()}</span> ${path}</code>${text(op.summary) ? html` <span class="summary">${op.summary as string}</span>` : ""}</h3>
 ${op.deprecated === true ? html`<p><strong>Deprecated.</strong></p>` : ""}
 ${prose(op.description)}
-${security(doc, op.security ?? doc.security)}
+${security(op.security ?? doc.security)}
 ${parametersTable(doc, parameters)}
 ${isNode(op.requestBody) ? html`<h4>Request body${body.required === true ? "" : " (optional)"}</h4>${prose(body.description)}${content(body.content)}` : ""}
 ${responses(doc, op.responses)}

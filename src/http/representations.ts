@@ -1,6 +1,6 @@
 import type { Context, Hono } from "hono";
 import { AppError, describeRunSpec, runChart, sweepAxis, sweepChart, type RunResult, type VegaLiteSpec } from "../core/index.js";
-import { cacheHeaders, notModified } from "./caching.js";
+import { cacheHeaders, notModified, type Resource } from "./caching.js";
 import type { ViewLoaders } from "./loaders.js";
 import { presetWithHash } from "./presets.js";
 import { checkHash } from "./request.js";
@@ -30,7 +30,7 @@ type Respond<V> = (c: Context, view: V, headers: Record<string, string>) => Prom
 /**
  * Registers the GET routes of one representation (a chart, a page) for runs and for sweeps, at
  * distinct paths: one representation per URL, so each caches on its own (docs/architecture.md,
- * Caching). A matching ETag is answered 304 without loading; a final view is tagged immutable.
+ * Caching). A final view is immutable and tagged; a matching ETag of a final view is answered 304.
  * Only a succeeded run or sweep is final: a failed sweep changes when a member is retried.
  */
 export function serveRepresentation(
@@ -40,15 +40,14 @@ export function serveRepresentation(
   representation: string,
   respond: { run: Respond<RunView>; sweep: Respond<SweepView> },
 ) {
-  const serve = <V extends { status: string }>(path: string, load: (hash: string) => Promise<V>, answer: Respond<V>) =>
+  const serve = <V extends { status: string }>(path: string, resource: Resource, load: (hash: string) => Promise<V>, answer: Respond<V>) =>
     routes.get(path, async (c) => {
       const hash = checkHash(c.req.param("hash") ?? "");
       const etag = `${hash}.${representation}`;
-      const cached = notModified(c, etag);
-      if (cached) return cached;
       const view = await load(hash);
-      return answer(c, view, cacheHeaders(view.status === "succeeded", etag));
+      const final = view.status === "succeeded";
+      return notModified(c, final, etag, resource) ?? answer(c, view, cacheHeaders(final, etag, resource));
     });
-  serve(paths.sweeps, loaders.loadSweep, respond.sweep);
-  serve(paths.runs, loaders.loadRun, respond.run);
+  serve(paths.sweeps, "sweep", loaders.loadSweep, respond.sweep);
+  serve(paths.runs, "run", loaders.loadRun, respond.run);
 }

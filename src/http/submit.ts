@@ -7,10 +7,22 @@ export const submitSchema = z.strictObject({
   options: z.strictObject({ placement: z.enum(["auto", ...PLACEMENTS]).default("auto") }).prefault({}),
 });
 
-/** `Prefer: wait=N` (RFC 7240), N capped at 60 seconds; 0 when absent. */
+/** The longest `Prefer: wait` honoured, in seconds. */
+export const MAX_WAIT_SECONDS = 60;
+
+/**
+ * `Prefer: wait=N` (RFC 7240 §4.3) in whole seconds, capped at MAX_WAIT_SECONDS; 0 when absent or
+ * not a number of seconds. The whole value is read (`wait=1e3` is 1000 s, capped — never 1), and a
+ * preference that cannot be read is ignored, as RFC 7240 asks.
+ */
 export function preferredWaitSeconds(header: string | undefined): number {
-  const match = /(?:^|[,;\s])wait\s*=\s*"?(\d{1,6})"?/i.exec(header ?? "");
-  return match ? Math.min(60, Number(match[1])) : 0;
+  for (const preference of (header ?? "").split(",")) {
+    const match = /^\s*wait\s*=\s*"?([^";\s]*)"?\s*(?:;.*)?$/i.exec(preference);
+    if (!match) continue;
+    const seconds = /^\d+(\.\d+)?(e\+?\d+)?$/i.test(match[1]!) ? Number(match[1]) : Number.NaN;
+    return Number.isFinite(seconds) ? Math.min(MAX_WAIT_SECONDS, Math.ceil(seconds)) : 0;
+  }
+  return 0;
 }
 
 /** Re-roots field errors of a nested document (the spec inside a request body). */

@@ -1,9 +1,14 @@
-import { METRIC_NAMES, aggregateSweep, sweepStatus, type AggregateRow, type RunResult, type StatusCounts, type SweepMember, type SweepSpec } from "../core/index.js";
+import { csvFormatRows } from "d3-dsv";
+import type { z } from "zod";
+import { METRIC_NAMES, aggregateSweep, sweepStatus, type AggregateRow, type StatusCounts, type SweepMember, type SweepSpec, type sweepViewSchema } from "../core/index.js";
 import type { MemberState, SweepRow } from "../store/index.js";
 
-/** The wire shape of a sweep: status from its members, counts, member hashes and the aggregate table. */
-export function toSweepView(row: SweepRow, spec: SweepSpec, expanded: SweepMember[], members: MemberState[], counts: StatusCounts) {
-  const results = members.map((member) => (member.status === "succeeded" ? (member.result as RunResult) : null));
+/** The wire shape of a sweep: `sweepViewSchema`, the `Sweep` component of openapi.yaml. */
+export type SweepView = z.output<typeof sweepViewSchema>;
+
+/** A sweep's view: status from its members, counts, member hashes and the aggregate table. */
+export function toSweepView(row: SweepRow, spec: SweepSpec, expanded: SweepMember[], members: MemberState[], counts: StatusCounts): SweepView {
+  const results = members.map((member) => (member.status === "succeeded" ? member.result : null));
   return {
     hash: row.hash,
     status: sweepStatus(counts),
@@ -16,23 +21,15 @@ export function toSweepView(row: SweepRow, spec: SweepSpec, expanded: SweepMembe
   };
 }
 
-const csvCell = (value: string | number | null) => {
-  if (value === null) return "";
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
-/** The aggregate as CSV: one row per grid point, mean/std/min/max of each final metric. */
+/** The aggregate as CSV (quoted by d3-dsv, lines ending in \n): one row per grid point, mean/std/min/max of each final metric. */
 export function toAggregateCsv(rows: AggregateRow[]): string {
   const keys = rows[0] ? Object.keys(rows[0].point) : [];
   const stats = ["mean", "std", "min", "max"] as const;
   const header = [...keys, "runs", "completed", "diverged", "missingSignalNeurons", ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => `${metric}_${stat}`))];
   const lines = rows.map((row) =>
-    [...keys.map((key) => row.point[key]!), row.runs, row.completed, row.diverged, row.missingSignalNeurons, ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => row.final[metric][stat]))]
-      .map(csvCell)
-      .join(","),
+    [...keys.map((key) => row.point[key]!), row.runs, row.completed, row.diverged, row.missingSignalNeurons, ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => row.final[metric][stat]))].map((value) =>
+      value === null ? "" : String(value),
+    ),
   );
-  return [header.join(","), ...lines].join("\n") + "\n";
+  return `${csvFormatRows([header, ...lines])}\n`;
 }
-
-export type SweepView = ReturnType<typeof toSweepView>;

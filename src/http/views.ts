@@ -1,21 +1,26 @@
-import { parseRunSpec } from "../core/index.js";
+import type { z } from "zod";
+import { parseRunSpec, type Provenance, type RunError, type RunResult, type runViewSchema } from "../core/index.js";
 import type { RunRow } from "../store/index.js";
 
-/** The wire shape of a run (docs/architecture.md, House rules): a view of the row, never the row itself. */
-export function toRunView(row: RunRow) {
+/** The wire shape of a run: `runViewSchema`, the `Run` component of openapi.yaml. */
+export type RunView = z.output<typeof runViewSchema>;
+
+/**
+ * A view of the row, never the row itself (docs/architecture.md, House rules). The JSON columns hold what the API validated before
+ * storing it (runResultSchema, provenanceSchema, runErrorSchema), so they are typed as such here.
+ */
+export function toRunView(row: RunRow): RunView {
   return {
     hash: row.hash,
     status: row.status,
     placement: row.placement,
     spec: parseRunSpec(row.spec),
-    result: row.result ?? null,
-    error: row.error ?? null,
-    provenance: row.provenance ?? null,
+    result: (row.result as RunResult | null) ?? null,
+    error: (row.error as RunError | null) ?? null,
+    provenance: (row.provenance as Provenance | null) ?? null,
     attempts: row.attempts,
     progress: row.status === "running" ? { step: row.progressStep } : null,
     createdAt: row.createdAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
   };
 }
-
-export type RunView = ReturnType<typeof toRunView>;

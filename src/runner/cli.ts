@@ -3,69 +3,54 @@
  * or by environment variables (flags win). See docs/runner.md.
  */
 import { hostname, availableParallelism } from "node:os";
-import { parseArgs } from "node:util";
+import { Command, CommanderError, Option } from "commander";
 import { z } from "zod";
 import { createPrunelabClient } from "../client/index.js";
+import { LOCAL_API_URL, describeIssues } from "../core/index.js";
 import { BackendUnavailable, RUNNER_BACKEND_NAMES, RUNNER_BACKENDS } from "./backends.js";
 import { createRunner, FatalRunnerError, type RunnerEvent } from "./runner.js";
 
-const HELP = `prunelab-runner: train prunelab's runner jobs on this machine
-
-  --api URL            the prunelab API (PRUNELAB_API; default http://127.0.0.1:8787)
-  --token TOKEN        the runner token (PRUNELAB_RUNNER_TOKEN; required)
-  --id NAME            this runner's id (PRUNELAB_RUNNER_ID; default host-pid)
-  --concurrency N      trainings at once, one thread each (PRUNELAB_CONCURRENCY; default: cores)
-  --backend NAME       ${RUNNER_BACKEND_NAMES.join(" | ")} (PRUNELAB_BACKEND; default wasm)
-  --lease-seconds S    lease length asked for (PRUNELAB_LEASE_SECONDS; default 60)
-  --poll-seconds S     wait between empty lease requests (default 2)
-  --json               structured logs even on a terminal
-`;
-
-const { values: flags } = parseArgs({
-  options: {
-    api: { type: "string" },
-    token: { type: "string" },
-    id: { type: "string" },
-    concurrency: { type: "string" },
-    backend: { type: "string" },
-    "lease-seconds": { type: "string" },
-    "poll-seconds": { type: "string" },
-    json: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  },
-});
-if (flags.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
+// commander reads the command line and the environment (flags win); zod checks the values, so that
+// a bad value of either origin gets the same message and exit code 2.
+const program = new Command("prunelab-runner")
+  .description("Train prunelab's runner jobs on this machine (docs/runner.md).")
+  .addOption(new Option("--api <url>", "the prunelab API").env("PRUNELAB_API").default(LOCAL_API_URL))
+  .addOption(new Option("--token <token>", "the API's runner token; required").env("PRUNELAB_RUNNER_TOKEN"))
+  .addOption(new Option("--id <name>", "this runner's id, recorded in each result's provenance").env("PRUNELAB_RUNNER_ID").default(`${hostname()}-${process.pid}`, "host-pid"))
+  .addOption(new Option("--concurrency <n>", "trainings at once, one thread each").env("PRUNELAB_CONCURRENCY").default(availableParallelism(), "cores"))
+  .addOption(new Option("--backend <name>", RUNNER_BACKEND_NAMES.join(" | ")).env("PRUNELAB_BACKEND").default("wasm"))
+  .addOption(new Option("--lease-seconds <s>", "lease length asked for (the API clamps it)").env("PRUNELAB_LEASE_SECONDS").default(60))
+  .addOption(new Option("--poll-seconds <s>", "wait between empty lease requests").default(2))
+  .option("--json", "structured logs even on a terminal", false)
+  .showHelpAfterError()
+  .exitOverride();
+try {
+  program.parse();
+} catch (error) {
+  // commander has printed the help, or the error and the help
+  process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2);
 }
 
 const parsed = z
   .object({
-    api: z.url().default("http://127.0.0.1:8787"),
+    api: z.url(),
     token: z.string({ error: "a runner token is required (--token or PRUNELAB_RUNNER_TOKEN)" }).min(1),
-    id: z.string().min(1).max(128).default(`${hostname()}-${process.pid}`),
-    concurrency: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
-    backend: z.enum(RUNNER_BACKEND_NAMES).default("wasm"),
-    leaseSeconds: z.coerce.number().min(1).max(600).default(60),
-    pollSeconds: z.coerce.number().min(0.1).max(600).default(2),
+    id: z.string().min(1).max(128),
+    concurrency: z.coerce.number().int().min(1).max(64),
+    backend: z.enum(RUNNER_BACKEND_NAMES),
+    leaseSeconds: z.coerce.number().min(1).max(600),
+    pollSeconds: z.coerce.number().min(0.1).max(600),
+    json: z.boolean(),
   })
-  .safeParse({
-    api: flags.api ?? process.env.PRUNELAB_API,
-    token: flags.token ?? process.env.PRUNELAB_RUNNER_TOKEN,
-    id: flags.id ?? process.env.PRUNELAB_RUNNER_ID,
-    concurrency: flags.concurrency ?? process.env.PRUNELAB_CONCURRENCY,
-    backend: flags.backend ?? process.env.PRUNELAB_BACKEND,
-    leaseSeconds: flags["lease-seconds"] ?? process.env.PRUNELAB_LEASE_SECONDS,
-    pollSeconds: flags["poll-seconds"],
-  });
+  .safeParse(program.opts());
 if (!parsed.success) {
-  process.stderr.write(`prunelab-runner: ${parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}\n\n${HELP}`);
+  process.stderr.write(`prunelab-runner: ${describeIssues(parsed.error)}\n\n${program.helpInformation()}`);
   process.exit(2);
 }
 const config = parsed.data;
 
 // Progress: one live line on a terminal, one JSON object per event otherwise.
-const live = process.stdout.isTTY && !flags.json;
+const live = process.stdout.isTTY && !config.json;
 const lines = new Map<string, string>();
 function onEvent(event: RunnerEvent) {
   if (!live) {

@@ -62,10 +62,18 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export function createJobService(deps: JobServiceDeps) {
   const { config } = deps;
   const use = <T>(fn: (stores: Stores) => Promise<T>) => withStores(deps.openStores, fn);
+  /**
+   * Wakes the edge trainer. The job is already stored, so a failed wake-up must not turn an
+   * accepted submit into an error: it is logged, and the cron re-sends wake-ups for queued edge jobs.
+   */
   const wake = async (hashes: string[]) => {
     if (hashes.length === 0) return;
-    if (deps.wakeEdgeMany) return deps.wakeEdgeMany(hashes);
-    for (const hash of hashes) await deps.wakeEdge?.(hash);
+    try {
+      if (deps.wakeEdgeMany) await deps.wakeEdgeMany(hashes);
+      else for (const hash of hashes) await deps.wakeEdge?.(hash);
+    } catch (error) {
+      console.warn(`could not wake the edge trainer for ${hashes.length} job(s); the cron will: ${(error as Error).message}`);
+    }
   };
   /** Lease lengths a runner may ask for are clamped to the configured range. */
   const leaseMs = (seconds?: number) => 1000 * Math.min(config.LEASE_MAX_SECONDS, Math.max(config.LEASE_MIN_SECONDS, seconds ?? config.LEASE_DEFAULT_SECONDS));

@@ -13,11 +13,17 @@ export interface NeonOptions {
   webSocketConstructor?: unknown;
 }
 
+/** The options last applied to the driver's global `neonConfig`; a call with the same options changes nothing. */
+let applied: NeonOptions | undefined;
+
 /**
- * A database over the Neon serverless driver (Postgres over WebSocket), the production driver and
- * the one the Worker uses. Create one per request in a Worker (docs/architecture.md, Runtimes).
+ * Applies `options` to `neonConfig`, which is global to the driver, when they differ from the last
+ * ones applied: a Worker calls createNeonDb on every request with the same options. Only what is
+ * given is set, as before; nothing is reset.
  */
-export function createNeonDb(connectionString: string, options: NeonOptions = {}): DbHandle {
+function configureNeon(options: NeonOptions): void {
+  if (applied && applied.wsProxy === options.wsProxy && applied.webSocketConstructor === options.webSocketConstructor) return;
+  applied = { ...options };
   if (options.webSocketConstructor) neonConfig.webSocketConstructor = options.webSocketConstructor as never;
   if (options.wsProxy) {
     // A plain server behind a local proxy: no TLS inside the socket, and no pipelining (SCRAM fails with it).
@@ -26,6 +32,14 @@ export function createNeonDb(connectionString: string, options: NeonOptions = {}
     neonConfig.pipelineTLS = false;
     neonConfig.pipelineConnect = false;
   }
+}
+
+/**
+ * A database over the Neon serverless driver (Postgres over WebSocket), the production driver and
+ * the one the Worker uses. Create one per request in a Worker (docs/decisions/005-http-and-worker.md).
+ */
+export function createNeonDb(connectionString: string, options: NeonOptions = {}): DbHandle {
+  configureNeon(options);
   const pool = new Pool({ connectionString, max: 10 });
   let closing = false;
   // An idle client whose socket drops emits 'error' on the pool; unhandled, it would crash the isolate.

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, lt, sql } from "drizzle-orm";
 import { AppError, type Placement, type Provenance, type RunError, type RunResult, type RunStatus } from "../core/index.js";
 
 export type { Provenance, RunError };
@@ -23,6 +23,12 @@ export interface RunListItem {
   finishedAt: Date | null;
 }
 
+const columns = Object.entries(getTableColumns(runs));
+/** A raw `select *` row (driver column names and values) as Drizzle's typed row. */
+function fromDriverRow(row: Record<string, unknown>): RunRow {
+  return Object.fromEntries(columns.map(([key, column]) => [key, row[column.name] == null ? null : column.mapFromDriverValue(row[column.name])])) as RunRow;
+}
+
 const seconds = (ms: number) => sql`make_interval(secs => ${ms / 1000})`;
 
 /**
@@ -43,17 +49,23 @@ export function createRunStore(db: Db) {
      * already queued (a soft cap: concurrent submits can pass it by their number).
      */
     async submit(input: { hash: string; spec: unknown; placement: Placement; queuedCap: number }): Promise<{ run: RunRow; created: boolean }> {
-      const inserted = rowsOf<{ hash: string }>(
+      // One statement returns the new row or the existing one: within it the select does not see
+      // the insert, so exactly one branch answers. Nothing is written that the answer does not show.
+      const [row] = rowsOf<Record<string, unknown> & { created: boolean }>(
         await db.execute(sql`
-          insert into runs (hash, spec, placement)
-          select ${input.hash}, ${JSON.stringify(input.spec)}::jsonb, ${input.placement}
-          where (select count(*) from runs where status = 'queued') < ${input.queuedCap}
-          on conflict (hash) do nothing
-          returning hash`),
+          with inserted as (
+            insert into runs (hash, spec, placement)
+            select ${input.hash}, ${JSON.stringify(input.spec)}::jsonb, ${input.placement}
+            where (select count(*) from runs where status = 'queued') < ${input.queuedCap}
+            on conflict (hash) do nothing
+            returning *
+          )
+          select *, true as created from inserted
+          union all
+          select *, false as created from runs where hash = ${input.hash} and not exists (select 1 from inserted)`),
       );
-      const run = await byHash(input.hash);
-      if (!run) throw new AppError("too_many_queued", `${input.queuedCap} runs are already queued; retry later`, { retryable: true });
-      return { run, created: inserted.length > 0 };
+      if (!row) throw new AppError("too_many_queued", `${input.queuedCap} runs are already queued; retry later`, { retryable: true });
+      return { run: fromDriverRow(row), created: row.created === true };
     },
 
     /**

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { PLACEMENTS, RUN_STATUSES } from "../core/index.js";
+import { HASH_PATTERN, PLACEMENTS, RUN_STATUSES } from "../core/index.js";
 
-const hashFormat = (column: string) => sql.raw(`${column} ~ '^[0-9a-f]{64}$'`);
+const hashFormat = (column: string) => sql.raw(`${column} ~ '${HASH_PATTERN.source}'`);
 const oneOf = (column: string, values: readonly string[]) => sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
 
 /**

@@ -152,3 +152,44 @@ describe("companion runners end to end", () => {
     expect(intruder.stderr()).toMatch(/refused this runner.*token/);
   }, 60_000);
 });
+
+/** The runner's command line alone: no API is needed to refuse a bad configuration. */
+describe("the runner command line", () => {
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("PRUNELAB_")));
+      const child = spawn(process.execPath, ["--import", "tsx", "src/runner/cli.ts", ...args], { env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on("exit", (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it("lists every documented flag with its environment variable under --help", async () => {
+    const help = await run(["--help"]);
+    expect(help.code).toBe(0);
+    for (const [flag, env] of [["--api", "PRUNELAB_API"], ["--token", "PRUNELAB_RUNNER_TOKEN"], ["--id", "PRUNELAB_RUNNER_ID"], ["--concurrency", "PRUNELAB_CONCURRENCY"], ["--backend", "PRUNELAB_BACKEND"], ["--lease-seconds", "PRUNELAB_LEASE_SECONDS"], ["--poll-seconds", ""], ["--json", ""]] as const) {
+      expect(help.stdout).toContain(flag);
+      if (env) expect(help.stdout).toContain(env);
+    }
+  }, 60_000);
+
+  it("exits 2 naming what is wrong: a missing token, a bad value, an unknown flag", async () => {
+    const missing = await run([]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("prunelab-runner: token: a runner token is required (--token or PRUNELAB_RUNNER_TOKEN)");
+    const bad = await run(["--backend", "nope"], { PRUNELAB_RUNNER_TOKEN: "t", PRUNELAB_LEASE_SECONDS: "0" });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^prunelab-runner: backend: .*; leaseSeconds: /);
+    const unknown = await run(["--token", "t", "--bogus"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--bogus'");
+  }, 60_000);
+
+  it("takes a flag over its environment variable", async () => {
+    const outcome = await run(["--concurrency", "1", "--api", "not a url"], { PRUNELAB_RUNNER_TOKEN: "t", PRUNELAB_CONCURRENCY: "0" });
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr.split("\n")[0]).toBe("prunelab-runner: api: Invalid URL");
+  }, 60_000);
+});

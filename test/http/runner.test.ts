@@ -53,11 +53,20 @@ describe("runner protocol over HTTP (app.request, PGlite)", () => {
   it("records a failure with whether it is retryable, and retry requeues it", async () => {
     const hash = await submitRunnerJob(3);
     const [job] = (await (await lease()).json()).jobs;
-    const failed = await app().request(`/v1/runner/jobs/${hash}/fail`, postJson({ leaseId: job.leaseId, error: { code: "oom", message: "out of memory" }, retryable: true }, auth));
+    const failed = await app().request(`/v1/runner/jobs/${hash}/fail`, postJson({ leaseId: job.leaseId, error: { code: "training_failed", message: "out of memory" }, retryable: true }, auth));
     expect(failed.status).toBe(200);
     const view = await (await app().request(`/v1/runs/${hash}`)).json();
-    expect(view).toMatchObject({ status: "failed", error: { code: "oom", retryable: true } });
+    expect(view).toMatchObject({ status: "failed", error: { code: "training_failed", message: "out of memory", retryable: true } });
     expect((await (await app().request(`/v1/runs/${hash}/retry`, { method: "POST" })).json()).status).toBe("queued");
     expect((await app().request(`/v1/runner/jobs/${hash}/heartbeat`, postJson({ leaseId: job.leaseId }, auth))).status).toBe(409);
+  });
+
+  it("refuses a failure whose code is not in the error vocabulary and keeps the job running", async () => {
+    const hash = await submitRunnerJob(4);
+    const [job] = (await (await lease()).json()).jobs;
+    const unknown = await app().request(`/v1/runner/jobs/${hash}/fail`, postJson({ leaseId: job.leaseId, error: { code: "oom", message: "out of memory" }, retryable: true }, auth));
+    expect(unknown.status).toBe(422);
+    expect((await unknown.json()).errors.map((e: { path: string }) => e.path)).toEqual(["/error/code"]);
+    expect((await (await app().request(`/v1/runs/${hash}`)).json()).status).toBe("running");
   });
 });

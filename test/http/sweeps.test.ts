@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { AggregateRow } from "../../src/core/index.js";
+import { toAggregateCsv } from "../../src/http/sweeps.js";
 import { createRunStore } from "../../src/store/index.js";
 import { PROVENANCE, RESULT } from "../store/suite.js";
 import { postJson as post, useHttpHarness } from "./harness.js";
@@ -43,5 +45,27 @@ describe("sweeps over HTTP (app.request, PGlite)", () => {
     expect((await app().request("/v1/sweeps")).status).toBe(200);
     expect((await (await app().request("/v1/sweeps")).json()).items).toEqual([]);
     expect((await app().request(`/v1/sweeps/${"0".repeat(64)}`)).status).toBe(404);
+  });
+});
+
+describe("the aggregate as CSV", () => {
+  it("quotes what needs quoting, leaves missing statistics empty and ends with a newline", () => {
+    const stat = (mean: number | null) => ({ n: mean === null ? 0 : 2, mean, std: mean === null ? null : 0, min: mean, max: mean });
+    const row = (signal: string, mean: number | null): AggregateRow => ({
+      point: { "data.signal": signal, "pruning.density": 0.5 },
+      runs: 2,
+      completed: mean === null ? 0 : 2,
+      diverged: 0,
+      missingSignalNeurons: 0,
+      final: { trainLoss: stat(mean), trainError: stat(mean), testLoss: stat(mean), testError: stat(mean) },
+      curve: [],
+    });
+    const csv = toAggregateCsv([row('a "b", c', 0.25), row("plain", null)]);
+    const lines = csv.split("\n");
+    expect(lines[0]).toMatch(/^data\.signal,pruning\.density,runs,completed,diverged,missingSignalNeurons,trainLoss_mean,/);
+    expect(lines[1]).toBe(`"a ""b"", c",0.5,2,2,0,0,${"0.25,0,0.25,0.25,".repeat(4).slice(0, -1)}`);
+    expect(lines[2]).toBe(`plain,0.5,2,0,0,0,${",,,,".repeat(4).slice(0, -1)}`);
+    expect(lines[3]).toBe("");
+    expect(lines).toHaveLength(4);
   });
 });

@@ -23,7 +23,7 @@ function postgresBin(name: string): string {
  * PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user that
  * Debian's package creates.
  */
-export async function startPostgresCluster(): Promise<{ url: string; stop(): void }> {
+export async function startPostgresCluster(): Promise<{ url: string; stop(): void; pause(): void; resume(): void }> {
   const dir = mkdtempSync(join(tmpdir(), "prunelab-pg-"));
   const data = join(dir, "data");
   const asRoot = process.getuid?.() === 0;
@@ -36,8 +36,14 @@ export async function startPostgresCluster(): Promise<{ url: string; stop(): voi
   }
   const port = await freePort();
   run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
-  run("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, "start"]);
+  const start = () => run("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, "start"]);
+  start();
   return {
+    /** Stops the server, keeping its data: the database is down until `resume`. */
+    pause() {
+      run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+    },
+    resume: start,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop() {
       try {

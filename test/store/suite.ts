@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AppError, identifyRunSpec, parseRunSpec, type RunResult } from "../../src/core/index.js";
+import { AppError, identifyRunSpec, parseRunSpec, runErrorSchema, type RunResult } from "../../src/core/index.js";
 import { checkSchemaVersion, createRunStore, createSweepStore, type DbHandle, type Provenance } from "../../src/store/index.js";
 import { truncateAll } from "./databases.js";
 
@@ -95,7 +95,7 @@ export function defineStoreSuite(label: string, open: () => Promise<DbHandle>) {
       const done = await store.complete({ hash, leaseId, result: RESULT, provenance: PROVENANCE });
       expect(done).toMatchObject({ status: "succeeded", result: RESULT, provenance: PROVENANCE, leaseId: null });
       expect(await store.complete({ hash, leaseId, result: { ...RESULT, diverged: true }, provenance: PROVENANCE })).toBeNull();
-      expect(await store.fail({ hash, leaseId, error: { code: "x", message: "late", retryable: false } })).toBeNull();
+      expect(await store.fail({ hash, leaseId, error: { code: "training_failed", message: "late", retryable: false } })).toBeNull();
       expect(await store.cancel(hash)).toBeNull();
       expect(await store.retry(hash)).toBeNull();
       expect((await store.get(hash))!.result).toEqual(RESULT);
@@ -119,6 +119,8 @@ export function defineStoreSuite(label: string, open: () => Promise<DbHandle>) {
       const failed = await store.get(first!.hash);
       expect(failed).toMatchObject({ status: "failed", attempts: 2, leaseId: null });
       expect(failed!.error).toMatchObject({ code: "lease_expired", retryable: true });
+      // the error the SQL writes is one of the vocabulary's (src/core/errors.ts)
+      expect(runErrorSchema.safeParse(failed!.error).success).toBe(true);
       expect(await store.complete({ hash: first!.hash, leaseId: second!.leaseId, result: RESULT, provenance: PROVENANCE })).toBeNull();
       const retried = await store.retry(first!.hash);
       expect(retried).toMatchObject({ status: "queued", attempts: 0, error: null });
@@ -129,7 +131,9 @@ export function defineStoreSuite(label: string, open: () => Promise<DbHandle>) {
       await submit(2);
       const store = runsStore();
       const [lease] = await store.claim({ placement: "runner", holder: "r1", max: 1, leaseMs: 60_000 });
-      expect((await store.cancel(lease!.hash))!.status).toBe("canceled");
+      const canceled = await store.cancel(lease!.hash);
+      expect(canceled).toMatchObject({ status: "canceled", error: { code: "canceled" } });
+      expect(runErrorSchema.safeParse(canceled!.error).success).toBe(true);
       expect(await store.heartbeat({ hash: lease!.hash, leaseId: lease!.leaseId, leaseMs: 1000 })).toBeNull();
       expect((await store.cancel((await specOf(2)).hash))!.status).toBe("canceled");
       expect(await store.cancel((await specOf(2)).hash)).toBeNull();

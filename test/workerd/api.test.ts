@@ -8,7 +8,7 @@ import worker from "../../src/worker.js";
  * serves it without the database.
  */
 describe("the Worker with its queue, database and cache", () => {
-  const call = async (request: Request, bindings: Record<string, unknown> = env) => {
+  const call = async (request: Request, bindings: Env = env) => {
     const ctx = createExecutionContext();
     const response = await worker.fetch(request, bindings, ctx as never);
     await waitOnExecutionContext(ctx);
@@ -47,6 +47,9 @@ describe("the Worker with its queue, database and cache", () => {
     const cached = await call(new Request(url), unreachable);
     expect(cached.status).toBe(200);
     expect((await cached.json()).result).toEqual(run!.result);
+    // the Cache API copy keeps its tags, so a purge by tag reaches it (docs/decisions/008)
+    expect(first.headers.get("cache-tag")?.split(",")).toContain(hash);
+    expect(cached.headers.get("cache-tag")).toBe(first.headers.get("cache-tag"));
 
     const notModified = await call(new Request(url, { headers: { "if-none-match": `"${hash}"` } }), unreachable);
     expect(notModified.status).toBe(304);
@@ -61,6 +64,7 @@ describe("the Worker with its queue, database and cache", () => {
       const again = await call(new Request(`http://prunelab.test${path}?another-key=1`), unreachable); // a query is not a new cache key
       expect(again.status).toBe(200);
       expect(await again.text()).toBe(body);
+      expect(again.headers.get("cache-tag")).toBe(rendered.headers.get("cache-tag"));
     }
   });
 });

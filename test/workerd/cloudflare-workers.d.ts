@@ -3,7 +3,7 @@ declare module "cloudflare:workers" {
   export const exports: unknown;
 }
 declare module "cloudflare:test" {
-  export const env: Record<string, unknown>;
-  export function createExecutionContext(): { waitUntil(promise: Promise<unknown>): void };
+  export const env: Cloudflare.Env;
+  export function createExecutionContext(): ExecutionContext;
   export function waitOnExecutionContext(ctx: unknown): Promise<void>;
 }

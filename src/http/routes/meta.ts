@@ -14,7 +14,7 @@ const PROBLEM_TYPES: ProblemType[] = Object.entries(ERROR_CODES).map(([code, { s
  */
 export function createMetaRoutes(openapiDocument: string | undefined) {
   const routes = new Hono();
-  routes.get("/healthz", (c) => c.json({ status: "ok" }));
+  routes.get("/healthz", (c) => c.json({ status: "ok" }, 200, { "cache-control": "no-store" })); // a cache must never answer for the service
   if (openapiDocument) {
     let reference: Promise<string> | undefined;
     const render = async () => {

@@ -1,20 +1,27 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { AppError, parseOrThrow, provenanceSchema, runErrorSchema, runResultSchema } from "../../core/index.js";
+import { AppError, cleanedText, parseOrThrow, provenanceSchema, runErrorReportSchema, runResultSchema, storableText } from "../../core/index.js";
 import type { JobService } from "../../service/index.js";
 import type { ApiConfig } from "../config.js";
-import { bearerToken, limitBody } from "../middleware.js";
+import { bearerToken, limitBody, matchesSecret } from "../middleware.js";
 import { checkHash, readJson } from "../request.js";
 
+/** Protocol answers belong to one runner and one moment: never stored by any cache. */
+const NO_STORE = { "cache-control": "no-store" };
+
+/** The largest step a heartbeat may report: the progress column is a 32-bit integer. */
+const MAX_STEP = 2 ** 31 - 1;
+
 const leaseRequestSchema = z.strictObject({
-  runnerId: z.string().min(1).max(128),
+  runnerId: storableText(128).min(1),
   max: z.int().min(1).max(64).default(1),
-  capabilities: z.strictObject({ backends: z.array(z.string().max(32)).max(8).default(["wasm"]) }).prefault({}),
+  capabilities: z.strictObject({ backends: z.array(storableText(32)).max(8).default(["wasm"]) }).prefault({}),
   leaseSeconds: z.number().positive().optional(),
 });
-const heartbeatSchema = z.strictObject({ leaseId: z.uuid(), step: z.int().min(0).optional(), leaseSeconds: z.number().positive().optional() });
+const heartbeatSchema = z.strictObject({ leaseId: z.uuid(), step: z.int().min(0).max(MAX_STEP).optional(), leaseSeconds: z.number().positive().optional() });
 const completeSchema = z.strictObject({ leaseId: z.uuid(), result: runResultSchema, provenance: provenanceSchema });
-const failSchema = z.strictObject({ leaseId: z.uuid(), error: runErrorSchema.omit({ retryable: true }), retryable: z.boolean() });
+// A runner reports whatever its trainer said: NUL in the message is replaced, so the failure is stored.
+const failSchema = z.strictObject({ leaseId: z.uuid(), error: runErrorReportSchema.extend({ message: cleanedText(4000) }), retryable: z.boolean() });
 
 /**
  * The runner protocol (docs/architecture.md, Life of a job; docs/runner.md): lease `runner` jobs,
@@ -26,36 +33,36 @@ export function createRunnerRoutes(service: JobService, config: ApiConfig) {
 
   routes.use("*", async (c, next) => {
     if (!config.RUNNER_TOKEN) throw new AppError("forbidden", "runner endpoints are closed: this API has no RUNNER_TOKEN configured");
-    if (bearerToken(c) !== config.RUNNER_TOKEN) throw new AppError("unauthorized", "send the runner token as Authorization: Bearer <token>");
+    if (!(await matchesSecret(bearerToken(c), [config.RUNNER_TOKEN]))) throw new AppError("unauthorized", "send the runner token as Authorization: Bearer <token>");
     await next();
   });
 
   routes.post("/lease", limitBody(config.MAX_BODY_BYTES), async (c) => {
     const body = parseOrThrow(leaseRequestSchema, await readJson(c), "lease request");
     const jobs = await service.leaseRunnerJobs(body);
-    if (jobs.length === 0) return c.body(null, 204);
-    return c.json({ jobs: jobs.map((job) => ({ hash: job.hash, leaseId: job.leaseId, leaseUntil: job.leaseUntil.toISOString(), spec: job.spec, attempts: job.attempts })) });
+    if (jobs.length === 0) return c.body(null, 204, NO_STORE);
+    return c.json({ jobs: jobs.map((job) => ({ hash: job.hash, leaseId: job.leaseId, leaseUntil: job.leaseUntil.toISOString(), spec: job.spec, attempts: job.attempts })) }, 200, NO_STORE);
   });
 
   routes.post("/jobs/:hash/heartbeat", limitBody(config.MAX_BODY_BYTES), async (c) => {
     const hash = checkHash(c.req.param("hash"));
     const body = parseOrThrow(heartbeatSchema, await readJson(c), "heartbeat");
     const leaseUntil = await service.heartbeat({ hash, ...body });
-    return c.json({ hash, leaseUntil: leaseUntil.toISOString() });
+    return c.json({ hash, leaseUntil: leaseUntil.toISOString() }, 200, NO_STORE);
   });
 
   routes.post("/jobs/:hash/complete", limitBody(config.MAX_RESULT_BYTES), async (c) => {
     const hash = checkHash(c.req.param("hash"));
     const body = parseOrThrow(completeSchema, await readJson(c), "result");
     const row = await service.complete({ hash, ...body });
-    return c.json({ hash, status: row.status });
+    return c.json({ hash, status: row.status }, 200, NO_STORE);
   });
 
   routes.post("/jobs/:hash/fail", limitBody(config.MAX_BODY_BYTES), async (c) => {
     const hash = checkHash(c.req.param("hash"));
     const body = parseOrThrow(failSchema, await readJson(c), "failure");
     const row = await service.fail({ hash, leaseId: body.leaseId, error: { ...body.error, retryable: body.retryable } });
-    return c.json({ hash, status: row.status });
+    return c.json({ hash, status: row.status }, 200, NO_STORE);
   });
 
   return routes;

@@ -29,16 +29,14 @@ export function createRunRoutes(service: JobService, loaders: ViewLoaders, confi
   });
 
   routes.get("/", async (c) => {
-    const query = parseOrThrow(listRunsSchema, c.req.query(), "query");
+    const query = parseOrThrow(listRunsSchema, c.req.query(), "query", "invalid_query");
     return c.json(await service.listRuns(query), 200, { "cache-control": "no-store" });
   });
 
   routes.get("/:hash", async (c) => {
-    const hash = checkHash(c.req.param("hash"));
-    const cached = notModified(c, hash);
-    if (cached) return cached;
-    const run = await loaders.loadRun(hash);
-    return c.json(run, 200, cacheHeaders(run.status === "succeeded", run.hash));
+    const run = await loaders.loadRun(checkHash(c.req.param("hash")));
+    const final = run.status === "succeeded";
+    return notModified(c, final, run.hash, "run") ?? c.json(run, 200, cacheHeaders(final, run.hash, "run"));
   });
 
   routes.post("/:hash/retry", requireKey(config), async (c) => {

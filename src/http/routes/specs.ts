@@ -6,6 +6,7 @@ import { presetViews } from "../presets.js";
 import { readJson } from "../request.js";
 
 const PRESET_CACHING = { "cache-control": "public, max-age=300" };
+const NO_STORE = { "cache-control": "no-store" };
 
 /** Spec identity (no side effects, no key) and the presets. */
 export function createSpecRoutes(config: ApiConfig) {
@@ -15,9 +16,9 @@ export function createSpecRoutes(config: ApiConfig) {
     const body = await readJson(c);
     // A run spec is strict and has no `grid`, so a body with one can only be a sweep spec.
     if (typeof body === "object" && body !== null && "grid" in body) {
-      return c.json({ kind: "sweep" as const, ...(await identifySweepSpec(parseSweepSpec(body))) });
+      return c.json({ kind: "sweep" as const, ...(await identifySweepSpec(parseSweepSpec(body))) }, 200, NO_STORE);
     }
-    return c.json({ kind: "run" as const, ...(await identifyRunSpec(parseRunSpec(body))) });
+    return c.json({ kind: "run" as const, ...(await identifyRunSpec(parseRunSpec(body))) }, 200, NO_STORE);
   });
 
   routes.get("/presets", async (c) => c.json(await presetViews(), 200, PRESET_CACHING));
