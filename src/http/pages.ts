@@ -8,7 +8,7 @@ import type { RunView } from "./views.js";
  * The human pages at /view/…: the chart rendered on the server as inline SVG and the tables, with
  * no script at all, so a page works offline, prints, and allows the strictest CSP.
  */
-export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
+export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 

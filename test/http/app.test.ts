@@ -103,12 +103,12 @@ describe("HTTP API (app.request, PGlite)", () => {
     expect(rest.items).toHaveLength(1);
   });
 
-  it("serves its OpenAPI document and an interactive reference of it", async () => {
+  it("serves its OpenAPI document and a reference rendered from it (test/http/reference.test.ts)", async () => {
     const document = await appWith().request("/openapi.yaml");
     expect(document.headers.get("content-type")).toContain("application/yaml");
     expect(await document.text()).toContain("openapi: 3.1.0");
     const docs = await (await appWith().request("/docs")).text();
-    expect(docs).toContain('data-url="/openapi.yaml"');
+    expect(docs).toContain('href="/openapi.yaml"');
   });
 
   it("serves presets and problem pages", async () => {
