@@ -45,7 +45,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Interactive API reference */
+        /** API reference (rendered from this document on the server, no script) */
         get: operations["docs"];
         put?: never;
         post?: never;
