@@ -685,6 +685,8 @@ export interface components {
             progress: {
                 step: number | null;
             } | null;
+            /** @description Why a queued run may wait long: no companion runner can take it (none connected lately, or the runner protocol is closed). */
+            notice: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -757,6 +759,8 @@ export interface components {
                 repeat: number;
             }[];
             aggregate: components["schemas"]["AggregateRow"][];
+            /** @description Why queued members may wait long: no companion runner can take them. */
+            notice: string | null;
             /** Format: date-time */
             createdAt: string;
         };

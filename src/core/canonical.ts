@@ -51,7 +51,7 @@ export async function sha256Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-export const HASH_PATTERN = /^[0-9a-f]{64}$/;
+export { HASH_PATTERN } from "./hash-pattern.js";
 
 export interface Identity<S> {
   hash: string;

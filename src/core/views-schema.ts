@@ -56,6 +56,7 @@ export const runViewSchema = component(
     provenance: provenanceSchema.nullable(),
     attempts: count(),
     progress: z.strictObject({ step: count().nullable() }).nullable().describe("While running: the last step a heartbeat reported."),
+    notice: z.string().nullable().describe("Why a queued run may wait long: no companion runner can take it (none connected lately, or the runner protocol is closed)."),
     createdAt: timestamp(),
     finishedAt: timestamp().nullable(),
   }),
@@ -124,6 +125,7 @@ export const sweepViewSchema = component(
     counts: statusCountsSchema,
     members: z.array(z.strictObject({ hash: hashSchema, status: runStatusSchema, pointIndex: count(), repeat: count() })),
     aggregate: z.array(aggregateRowSchema),
+    notice: z.string().nullable().describe("Why queued members may wait long: no companion runner can take them."),
     createdAt: timestamp(),
   }),
 );

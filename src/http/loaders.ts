@@ -3,7 +3,9 @@ import { toSweepView, type SweepView } from "./sweeps.js";
 import { toRunView, type RunView } from "./views.js";
 
 /** The wire view of a stored sweep. */
-export const sweepViewOf = (state: SweepState): SweepView => toSweepView(state.row, state.spec, state.expanded, state.members, state.counts);
+export const sweepViewOf = (state: SweepState, notice: string | null = null): SweepView => toSweepView(state.row, state.spec, state.expanded, state.members, state.counts, notice);
+
+const memberJobs = (state: SweepState) => state.members.map((member) => ({ status: member.status, placement: member.placement }));
 
 /** Loads runs and sweeps by hash as their wire views (404 when unknown), for the JSON, chart and page routes. */
 export interface ViewLoaders {
@@ -13,7 +15,13 @@ export interface ViewLoaders {
 
 export function createViewLoaders(service: JobService): ViewLoaders {
   return {
-    loadRun: async (hash) => toRunView(await service.getRun(hash)),
-    loadSweep: async (hash) => sweepViewOf(await service.getSweep(hash)),
+    loadRun: async (hash) => {
+      const run = await service.getRun(hash);
+      return toRunView(run, await service.runnerNotice([run]));
+    },
+    loadSweep: async (hash) => {
+      const state = await service.getSweep(hash);
+      return sweepViewOf(state, await service.runnerNotice(memberJobs(state)));
+    },
   };
 }

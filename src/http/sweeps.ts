@@ -7,7 +7,7 @@ import type { MemberState, SweepRow } from "../store/index.js";
 export type SweepView = z.output<typeof sweepViewSchema>;
 
 /** A sweep's view: status from its members, counts, member hashes and the aggregate table. */
-export function toSweepView(row: SweepRow, spec: SweepSpec, expanded: SweepMember[], members: MemberState[], counts: StatusCounts): SweepView {
+export function toSweepView(row: SweepRow, spec: SweepSpec, expanded: SweepMember[], members: MemberState[], counts: StatusCounts, notice: string | null = null): SweepView {
   const results = members.map((member) => (member.status === "succeeded" ? member.result : null));
   return {
     hash: row.hash,
@@ -17,6 +17,7 @@ export function toSweepView(row: SweepRow, spec: SweepSpec, expanded: SweepMembe
     counts,
     members: members.map((member) => ({ hash: member.runHash, status: member.status, pointIndex: member.pointIndex, repeat: member.repeat })),
     aggregate: aggregateSweep(spec, expanded, results),
+    notice,
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -9,7 +9,7 @@ export type RunView = z.output<typeof runViewSchema>;
  * A view of the row, never the row itself (docs/architecture.md, House rules). The JSON columns hold what the API validated before
  * storing it (runResultSchema, provenanceSchema, runErrorSchema), so they are typed as such here.
  */
-export function toRunView(row: RunRow): RunView {
+export function toRunView(row: RunRow, notice: string | null = null): RunView {
   return {
     hash: row.hash,
     status: row.status,
@@ -20,6 +20,7 @@ export function toRunView(row: RunRow): RunView {
     provenance: (row.provenance as Provenance | null) ?? null,
     attempts: row.attempts,
     progress: row.status === "running" ? { step: row.progressStep } : null,
+    notice,
     createdAt: row.createdAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
   };

@@ -30,7 +30,12 @@ export interface JobServiceConfig {
   LEASE_MAX_SECONDS: number;
   LEASE_DEFAULT_SECONDS: number;
   MAX_ATTEMPTS: number;
+  /** Whether runners can connect at all: without a token the runner protocol is closed. */
+  RUNNER_TOKEN?: string | undefined;
 }
+
+/** A runner that has not asked for work for this long is taken to be gone (they ask every few seconds when idle). */
+export const RUNNER_SILENCE_SECONDS = 300;
 
 export interface JobServiceDeps {
   config: JobServiceConfig;
@@ -167,11 +172,30 @@ export function createJobService(deps: JobServiceDeps) {
       return use((stores) => stores.sweeps.list(query));
     },
 
-    /** Runner protocol: leases up to `max` runner jobs, expired leases first returned to the queue. */
-    leaseRunnerJobs(input: { runnerId: string; max: number; leaseSeconds?: number }): Promise<Lease[]> {
-      return use((stores) =>
-        createLeases(stores.runs).claim({ placement: "runner", holder: input.runnerId, max: input.max, leaseMs: leaseMs(input.leaseSeconds), maxAttempts: config.MAX_ATTEMPTS }),
-      );
+    /**
+     * Runner protocol: leases up to `max` runner jobs, expired leases first returned to the queue,
+     * and notes that this runner asked (so waiting jobs can tell whether any runner is there).
+     */
+    leaseRunnerJobs(input: { runnerId: string; max: number; leaseSeconds?: number; capabilities?: { backends: string[] } }): Promise<Lease[]> {
+      return use(async (stores) => {
+        await stores.runs.runnerSeen(input.runnerId, input.capabilities?.backends ?? []);
+        return createLeases(stores.runs).claim({ placement: "runner", holder: input.runnerId, max: input.max, leaseMs: leaseMs(input.leaseSeconds), maxAttempts: config.MAX_ATTEMPTS });
+      });
+    },
+
+    /**
+     * What a reader of queued runner jobs should know when no runner can take them: the protocol
+     * is closed, or no runner has asked for work lately. Null when nothing waits on a runner or one
+     * was heard from recently.
+     */
+    async runnerNotice(jobs: { status: RunStatus; placement: string }[]): Promise<string | null> {
+      if (!jobs.some((job) => job.status === "queued" && job.placement === "runner")) return null;
+      const start = "start one with `npm run runner -- --api <this API's URL> --token <RUNNER_TOKEN>` (docs/runner.md)";
+      if (!config.RUNNER_TOKEN) return `waiting for a companion runner, but this API has no RUNNER_TOKEN configured, so none can connect: set RUNNER_TOKEN, then ${start}`;
+      const last = await use((stores) => stores.runs.lastRunnerSeen());
+      if (last && last.secondsAgo <= RUNNER_SILENCE_SECONDS) return null;
+      const since = last ? `since ${last.at.toISOString()}` : "ever";
+      return `waiting for a companion runner, and none has asked this API for work ${since}: ${start}`;
     },
 
     /** Runner protocol: extends a held lease; `lease_lost` when it is no longer held. */

@@ -4,7 +4,7 @@ import { AppError, type Placement, type Provenance, type RunError, type RunResul
 export type { Provenance, RunError };
 import { rowsOf, type Db } from "./db.js";
 import { decodeCursor, toPage, type Page } from "./pages.js";
-import { runs, type RunRow } from "./schema.js";
+import { runners, runs, type RunRow } from "./schema.js";
 
 export interface Lease {
   hash: string;
@@ -64,8 +64,13 @@ export function createRunStore(db: Db) {
           union all
           select *, false as created from runs where hash = ${input.hash} and not exists (select 1 from inserted)`),
       );
-      if (!row) throw new AppError("too_many_queued", `${input.queuedCap} runs are already queued; retry later`, { retryable: true });
-      return { run: fromDriverRow(row), created: row.created === true };
+      if (row) return { run: fromDriverRow(row), created: row.created === true };
+      // No row: either the cap refused the insert, or a concurrent submit of the same hash committed
+      // after this statement's snapshot was taken (its insert then did nothing, and its select could
+      // not see the row yet). A fresh read tells the two apart.
+      const existing = await byHash(input.hash);
+      if (existing) return { run: existing, created: false };
+      throw new AppError("too_many_queued", `${input.queuedCap} runs are already queued; retry later`, { retryable: true });
     },
 
     /**
@@ -180,6 +185,22 @@ export function createRunStore(db: Db) {
     async queuedHashes(placement: Placement, limit: number): Promise<string[]> {
       const rows = await db.select({ hash: runs.hash }).from(runs).where(and(eq(runs.status, "queued"), eq(runs.placement, placement))).orderBy(runs.seq).limit(limit);
       return rows.map((row) => row.hash);
+    },
+
+    /** Records that a runner asked for work now, with the backends it declared. */
+    async runnerSeen(id: string, backends: string[]): Promise<void> {
+      await db
+        .insert(runners)
+        .values({ id, backends })
+        .onConflictDoUpdate({ target: runners.id, set: { lastSeenAt: sql`now()`, backends } });
+    },
+
+    /** When any runner last asked for work, and how long ago in seconds by the database's clock; null if none ever did. */
+    async lastRunnerSeen(): Promise<{ at: Date; secondsAgo: number } | null> {
+      const [row] = rowsOf<{ at: string | Date | null; seconds_ago: number | string | null }>(
+        await db.execute(sql`select max(last_seen_at) as at, extract(epoch from now() - max(last_seen_at)) as seconds_ago from runners`),
+      );
+      return row?.at ? { at: new Date(row.at), secondsAgo: Number(row.seconds_ago) } : null;
     },
 
     async countByStatus(status: RunStatus): Promise<number> {

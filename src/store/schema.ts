@@ -1,6 +1,9 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { HASH_PATTERN, PLACEMENTS, RUN_STATUSES } from "../core/index.js";
+// Imported from the modules that define them, not the core's index: drizzle-kit loads this file
+// on its own, and needs none of the rest of the core.
+import { HASH_PATTERN } from "../core/hash-pattern.js";
+import { PLACEMENTS, RUN_STATUSES } from "../core/status.js";
 
 const hashFormat = (column: string) => sql.raw(`${column} ~ '${HASH_PATTERN.source}'`);
 const oneOf = (column: string, values: readonly string[]) => sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
@@ -78,6 +81,17 @@ export const sweepMembers = pgTable(
   (t) => [primaryKey({ columns: [t.sweepHash, t.position] }), index("sweep_members_run_idx").on(t.runHash)],
 );
 
-export const schema = { runs, sweeps, sweepMembers };
+/**
+ * The companion runners that asked for work, and when they last did (docs/architecture.md, Life of
+ * a job): a queued runner job whose API has heard from no runner lately says so when read.
+ */
+export const runners = pgTable("runners", {
+  id: text("id").primaryKey(),
+  lastSeenAt: timestamp("last_seen_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  /** The backends it declared in its last lease request. */
+  backends: jsonb("backends").notNull().default(sql`'[]'::jsonb`),
+});
+
+export const schema = { runs, sweeps, sweepMembers, runners };
 export type RunRow = typeof runs.$inferSelect;
 export type SweepRow = typeof sweeps.$inferSelect;

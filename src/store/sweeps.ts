@@ -19,6 +19,7 @@ export interface MemberState {
   repeat: number;
   runHash: string;
   status: RunStatus;
+  placement: Placement;
   result: RunResult | null;
 }
 
@@ -87,6 +88,7 @@ export function createSweepStore(db: Db) {
           repeat: sweepMembers.repeat,
           runHash: sweepMembers.runHash,
           status: runs.status,
+          placement: runs.placement,
           result: runs.result,
         })
         .from(sweepMembers)

@@ -50,5 +50,5 @@ export async function openPglite(): Promise<DbHandle> {
 }
 
 export async function truncateAll(handle: DbHandle): Promise<void> {
-  await handle.db.execute(sql`truncate sweep_members, sweeps, runs restart identity cascade`);
+  await handle.db.execute(sql`truncate sweep_members, sweeps, runs, runners restart identity cascade`);
 }

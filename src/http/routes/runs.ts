@@ -23,7 +23,7 @@ export function createRunRoutes(service: JobService, loaders: ViewLoaders, confi
     const wait = preferredWaitSeconds(c.req.header("prefer"));
     const latest = wait > 0 ? await service.waitForRun(run, wait) : run;
     const headers: Record<string, string> = { "cache-control": "no-store", ...(wait > 0 ? { "preference-applied": `wait=${wait}` } : {}) };
-    const view = toRunView(latest);
+    const view = toRunView(latest, await service.runnerNotice([latest]));
     if (latest.status === "succeeded") return c.json(view, 200, headers);
     return c.json(view, 202, { ...headers, location: `/v1/runs/${run.hash}` });
   });

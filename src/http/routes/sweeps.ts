@@ -19,7 +19,8 @@ export function createSweepRoutes(service: JobService, loaders: ViewLoaders, con
   routes.post("/", requireKey(config), limitBody(config.MAX_BODY_BYTES), async (c) => {
     const body = parseSubmission(await readJson(c), "sweep");
     const sweep = underPath("/spec", () => parseSweepSpec(body.spec));
-    const view = sweepViewOf(await service.submitSweep(sweep, body.options.placement));
+    const state = await service.submitSweep(sweep, body.options.placement);
+    const view = sweepViewOf(state, await service.runnerNotice(state.members));
     return c.json(view, view.status === "succeeded" ? 200 : 202, { location: `/v1/sweeps/${view.hash}`, "cache-control": "no-store" });
   });
 
