@@ -12,7 +12,7 @@ import { engineInfo } from "./engine/train.js";
 import { trainRun } from "./engine/trainers.js";
 import { useWorkerdBackend } from "./engine/workerd.js";
 import { createApp } from "./http/app.js";
-import { REPRESENTATION_VERSION } from "./http/caching.js";
+import { cacheApiKey, representationPaths } from "./http/caching.js";
 import { apiConfigSchema } from "./http/config.js";
 import { handleError } from "./http/problem.js";
 import { createJobService, storesFor } from "./service/index.js";
@@ -43,7 +43,28 @@ function createServices(env: Env) {
     wakeEdge: (hash: string) => queue.send({ hash }).then(() => undefined),
     wakeEdgeMany: (hashes: string[]) => queue.sendBatch(hashes.map((hash) => ({ body: { hash } }))).then(() => undefined),
   };
-  return { config, app: createApp({ ...deps, openapiDocument }), jobs: createJobService(deps) };
+  return { config, app: createApp({ ...deps, openapiDocument, purgeCache }), jobs: createJobService(deps) };
+}
+
+/**
+ * Purges cached representations by tag from both layers (docs/decisions/008-workers-cache.md):
+ * Workers Cache through the request's `ctx.cache` (absent where the runtime has none), and the
+ * Worker's own Cache API entries of every hash among the tags (the Cache API cannot purge by tag
+ * from inside a Worker; kind and version tags reach those entries only through a zone purge).
+ */
+async function purgeCache({ tags, origin, executionCtx }: { tags: string[]; origin: string; executionCtx: unknown }) {
+  const ctx = executionCtx as ExecutionContext | undefined;
+  let workersCache: "purged" | "failed" | "unavailable" = "unavailable";
+  let detail: string | null = null;
+  if (ctx?.cache) {
+    const result = await ctx.cache.purge({ tags });
+    workersCache = result.success ? "purged" : "failed";
+    if (!result.success) detail = result.errors.map((error) => `${error.code}: ${error.message}`).join("; ");
+  }
+  const cache = (caches as unknown as { default: Cache }).default;
+  const keys = tags.filter((tag) => HASH_PATTERN.test(tag)).flatMap((hash) => representationPaths(hash).map((path) => cacheApiKey(origin, path)));
+  const deleted = await Promise.all(keys.map((key) => cache.delete(new Request(key))));
+  return { workersCache, cacheApiEntries: deleted.filter(Boolean).length, detail };
 }
 
 type Services = ReturnType<typeof createServices>;
@@ -90,12 +111,10 @@ export default {
       const url = new URL(request.url);
       const cacheable = request.method === "GET" && CACHEABLE.test(url.pathname);
       const cache = cacheable ? (caches as unknown as { default: Cache }).default : undefined;
-      // Keyed by path alone (these routes read no query, so `?anything` must not force a new render)
-      // and by the version of the representations, so a new field or chart reaches readers.
-      const cacheKey = new Request(`${url.origin}${url.pathname}?representation=${REPRESENTATION_VERSION}`);
+      const cacheKey = new Request(cacheApiKey(url.origin, url.pathname));
       const hit = await cache?.match(cacheKey);
       if (hit) return conditional(request, hit);
-      const response = await app.fetch(request);
+      const response = await app.fetch(request, env, ctx);
       if (cache && response.status === 200 && response.headers.get("cache-control")?.includes("immutable")) {
         ctx.waitUntil(cache.put(cacheKey, response.clone()));
       }

@@ -11,6 +11,24 @@ interface ExecutionContext<Props = unknown> {
   waitUntil(promise: Promise<any>): void;
   passThroughOnException(): void;
   readonly props: Props;
+  cache?: CacheContext;
+}
+
+interface CachePurgeError {
+  code: number;
+  message: string;
+}
+interface CachePurgeResult {
+  success: boolean;
+  errors: CachePurgeError[];
+}
+interface CachePurgeOptions {
+  tags?: string[];
+  pathPrefixes?: string[];
+  purgeEverything?: boolean;
+}
+interface CacheContext {
+  purge(options: CachePurgeOptions): Promise<CachePurgeResult>;
 }
 
 interface ScheduledController {

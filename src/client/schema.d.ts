@@ -446,6 +446,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cache/purge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Purge cached representations by tag
+         * @description Removes immutable representations from the caches by their `Cache-Tag`: a result's `<hash>`,
+         *     a kind such as `run.chart.svg`, or a representation version such as `v3`. Workers Cache (in
+         *     front of the Worker) is purged by every tag; the Worker's own Cache API loses the entries of
+         *     the hashes among the tags. Needed after a change of what representations look like.
+         */
+        post: operations["purgeCache"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -779,6 +802,17 @@ export interface components {
             };
             /** @description The hash of the preset's spec, under which its result is stored. */
             hash: components["schemas"]["Hash"];
+        };
+        CachePurge: {
+            tags: string[];
+            /**
+             * @description Workers Cache, in front of the Worker: `unavailable` where the runtime has none (wrangler dev, tests).
+             * @enum {string}
+             */
+            workersCache: "purged" | "failed" | "unavailable";
+            /** @description Entries of the Worker's own Cache API deleted: those of the hashes named by tags, under the current representation version. */
+            cacheApiEntries: number;
+            detail: string | null;
         };
     };
     responses: {
@@ -1744,6 +1778,45 @@ export interface operations {
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    purgeCache: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "tags": [
+                 *         "v3"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    tags: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description What each layer did. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CachePurge"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
         };
     };
 }

@@ -144,3 +144,14 @@ export const presetViewSchema = component(
   "Preset",
   presetSchema.extend({ hash: hashSchema.describe("The hash of the preset's spec, under which its result is stored.") }),
 );
+
+/** What `POST /v1/cache/purge` did in each layer of the cache (docs/decisions/008-workers-cache.md). */
+export const cachePurgeSchema = component(
+  "CachePurge",
+  z.strictObject({
+    tags: z.array(z.string()),
+    workersCache: z.enum(["purged", "failed", "unavailable"]).describe("Workers Cache, in front of the Worker: `unavailable` where the runtime has none (wrangler dev, tests)."),
+    cacheApiEntries: count().describe("Entries of the Worker's own Cache API deleted: those of the hashes named by tags, under the current representation version."),
+    detail: z.string().nullable(),
+  }),
+);

@@ -4,6 +4,7 @@ import { createJobService, type JobServiceDeps, type OpenStores } from "../servi
 import type { ApiConfig } from "./config.js";
 import { createViewLoaders } from "./loaders.js";
 import { handleError } from "./problem.js";
+import { createCacheRoutes, type PurgeCache } from "./routes/cache.js";
 import { createChartRoutes } from "./routes/charts.js";
 import { createMetaRoutes } from "./routes/meta.js";
 import { createPageRoutes } from "./routes/pages.js";
@@ -18,6 +19,8 @@ export interface AppDeps extends JobServiceDeps {
   config: ApiConfig;
   /** Opens the stores for one request (one database pool per request in a Worker). */
   openStores: OpenStores;
+  /** Purges cached representations by tag (the Worker's caches); absent where there is no cache. */
+  purgeCache?: PurgeCache;
   /** The text of openapi.yaml, served at /openapi.yaml and rendered at /docs. */
   openapiDocument?: string;
 }
@@ -47,5 +50,6 @@ export function createApp(deps: AppDeps) {
   app.route("/v1", createChartRoutes(loaders));
   app.route("/v1/runner", createRunnerRoutes(service, config));
   app.route("/view", createPageRoutes(loaders));
+  app.route("/v1/cache", createCacheRoutes(config, deps.purgeCache));
   return app;
 }

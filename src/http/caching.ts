@@ -50,3 +50,21 @@ export const cacheHeaders = (final: boolean, etag: string, resource?: Resource):
 export function notModified(c: Context, final: boolean, etag: string, resource?: Resource): Response | null {
   return final && c.req.header("if-none-match") === `"${etag}"` ? c.body(null, 304, immutableHeaders(etag, resource)) : null;
 }
+
+/** Every path at which a run's or sweep's immutable representations are served: what a purge of one hash removes. */
+export function representationPaths(hash: string): string[] {
+  return ["runs", "sweeps"].flatMap((resource) => [
+    `/v1/${resource}/${hash}`,
+    `/v1/${resource}/${hash}/chart.json`,
+    `/v1/${resource}/${hash}/chart.svg`,
+    `/view/${resource}/${hash}`,
+    ...(resource === "sweeps" ? [`/v1/sweeps/${hash}/table.csv`] : []),
+  ]);
+}
+
+/**
+ * The key of a representation in the Worker's Cache API: the path alone (these routes read no
+ * query, so `?anything` must not force a new render) and the representation version, so a new
+ * field or chart reaches readers.
+ */
+export const cacheApiKey = (origin: string, path: string): string => `${origin}${path}?representation=${REPRESENTATION_VERSION}`;

@@ -10,6 +10,8 @@ const list = z
 export const apiConfigSchema = z.object({
   /** Bearer keys allowed to write; none configured means writes are open (local use). */
   API_KEYS: list,
+  /** Token an operator presents to purge cached representations; unset closes that endpoint. */
+  ADMIN_TOKEN: z.string().min(16).optional(),
   /** Token the companion runners present. */
   RUNNER_TOKEN: z.string().min(16).optional(),
   /** Queued runs at most; past it submissions get 429. */

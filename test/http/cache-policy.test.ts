@@ -114,6 +114,8 @@ const ROWS: Row[] = [
   { route: "GET /view/sweeps/{hash}", state: "unknown", setup: empty, path: (s) => `/view/sweeps/${s.hash}`, status: 404, policy: NO_STORE },
 
   // every POST: never stored by any cache, and said so
+  { route: "POST /v1/cache/purge", state: "valid", env: { ...ENV, ADMIN_TOKEN: "admin-token-0123456789" }, path: () => "/v1/cache/purge", init: () => post({ tags: ["v3"] }, { authorization: "Bearer admin-token-0123456789" }), status: 200, policy: NO_STORE },
+  { route: "POST /v1/cache/purge", state: "closed", path: () => "/v1/cache/purge", init: () => post({ tags: ["v3"] }), status: 403, policy: NO_STORE },
   { route: "POST /v1/specs/hash", state: "valid", path: () => "/v1/specs/hash", init: () => post({ seed: 1 }), status: 200, policy: NO_STORE },
   { route: "POST /v1/specs/hash", state: "malformed", path: () => "/v1/specs/hash", init: () => ({ method: "POST", headers: { "content-type": "application/json" }, body: "{" }), status: 400, policy: NO_STORE },
   { route: "POST /v1/runs", state: "new", path: () => "/v1/runs", init: () => post({ spec: RUN_SPEC, options: { placement: "runner" } }), status: 202, policy: NO_STORE },

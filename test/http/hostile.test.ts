@@ -84,3 +84,28 @@ describe("hostile and odd input", () => {
     expect(preferredWaitSeconds(header)).toBe(seconds);
   });
 });
+
+describe("purging cached representations", () => {
+  const { appWith } = useHttpHarness();
+  const ADMIN = "admin-token-0123456789";
+  const purge = (body: unknown, token?: string, env: Record<string, string> = { ADMIN_TOKEN: ADMIN }) =>
+    appWith(env).request("/v1/cache/purge", postJson(body, token ? { authorization: `Bearer ${token}` } : {}));
+
+  it("is closed without an admin token, and refuses a wrong one", async () => {
+    expect((await purge({ tags: ["v3"] }, ADMIN, {})).status).toBe(403);
+    const wrong = await purge({ tags: ["v3"] }, `${ADMIN}x`);
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("www-authenticate")).toBe('Bearer realm="prunelab"');
+  });
+
+  it.each([[{ tags: [] }], [{ tags: ["a,b"] }], [{ tags: ["has space"] }], [{ tags: ["x".repeat(1025)] }], [{ tag: ["v3"] }]])("refuses %j with 422", async (body) => {
+    expect((await purge(body, ADMIN)).status).toBe(422);
+  });
+
+  it("answers what each layer did; without a Worker there is no cache to purge", async () => {
+    const response = await purge({ tags: ["v3", "e".repeat(64), "run.chart.svg"] }, ADMIN);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(await response.json()).toEqual({ tags: ["v3", "e".repeat(64), "run.chart.svg"], workersCache: "unavailable", cacheApiEntries: 0, detail: expect.any(String) });
+  });
+});

@@ -41,7 +41,7 @@ describe("the Worker with its queue, database and cache", () => {
     const url = `http://prunelab.test/v1/runs/${hash}`;
     const first = await call(new Request(url)); // stored in the Cache API by this read
     expect(first.headers.get("cache-control")).toContain("immutable");
-    const unreachable = { ...env, DATABASE_URL: "postgres://nobody@127.0.0.1:9/none" };
+    const unreachable = { ...env, WS_PROXY: "127.0.0.1:9/v2" }; // nothing listens there
     const uncached = await call(new Request(`http://prunelab.test/v1/runs/${"0".repeat(64)}`), unreachable);
     expect(uncached.status).toBeGreaterThanOrEqual(500); // this env really cannot reach a database
     const cached = await call(new Request(url), unreachable);
@@ -66,5 +66,15 @@ describe("the Worker with its queue, database and cache", () => {
       expect(await again.text()).toBe(body);
       expect(again.headers.get("cache-tag")).toBe(rendered.headers.get("cache-tag"));
     }
+
+    // an operator purges the result by its hash: the Worker's cache no longer answers for it
+    const token = "workerd-admin-token-0123";
+    const purged = await call(
+      new Request("http://prunelab.test/v1/cache/purge", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ tags: [hash] }) }),
+      { ...env, ADMIN_TOKEN: token },
+    );
+    expect(purged.status).toBe(200);
+    expect((await purged.json()).cacheApiEntries).toBeGreaterThanOrEqual(3); // the run, its chart.svg and its page
+    expect((await call(new Request(url), unreachable)).status).toBe(503); // now the database is asked, and cannot answer
   });
 });
