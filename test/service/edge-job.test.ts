@@ -1,35 +1,28 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { identifyRunSpec, parseRunSpec, provenanceSchema } from "../../src/core/index.js";
 import { runNextEdgeJob } from "../../src/service/edge-job.js";
 import { useNodeBackend } from "../../src/engine/node.js";
 import { engineInfo, train } from "../../src/engine/train.js";
-import { createRunStore, type DbHandle } from "../../src/store/index.js";
-import { openPglite, truncateAll } from "../store/databases.js";
+import { createRunStore } from "../../src/store/index.js";
+import { usePglite } from "../store/databases.js";
 
 describe("edge jobs", () => {
-  let handle: DbHandle;
+  const database = usePglite();
   beforeAll(async () => {
-    handle = await openPglite();
     await useNodeBackend("wasm");
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
-  beforeEach(async () => {
-    await truncateAll(handle);
   });
   const small = { data: { patchDim: 20, trainSize: 12, testSize: 12 }, model: { width: 4 }, training: { steps: 30, evalEvery: 10 } };
   const submit = async (input: object) => {
     const identity = await identifyRunSpec(parseRunSpec(input));
-    await createRunStore(handle.db).submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement: "edge", queuedCap: 10 });
+    await createRunStore(database().db).submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement: "edge", queuedCap: 10 });
     return identity.hash;
   };
-  const deps = (overrides: Partial<Parameters<typeof runNextEdgeJob>[0]> = {}) => ({ runs: createRunStore(handle.db), train, engine: engineInfo, leaseMs: 60_000, holder: "edge", ...overrides });
+  const deps = (overrides: Partial<Parameters<typeof runNextEdgeJob>[0]> = {}) => ({ runs: createRunStore(database().db), train, engine: engineInfo, leaseMs: 60_000, holder: "edge", ...overrides });
 
   it("trains the oldest queued edge job and stores its result with provenance", async () => {
     const hash = await submit(small);
     expect(await runNextEdgeJob(deps())).toEqual({ hash, status: "succeeded" });
-    const run = await createRunStore(handle.db).get(hash);
+    const run = await createRunStore(database().db).get(hash);
     expect(run!.status).toBe("succeeded");
     expect(run!.result).toEqual(await train(parseRunSpec(small)));
     expect(provenanceSchema.parse(run!.provenance)).toMatchObject({ executor: "edge", engine: { backend: "wasm" } });
@@ -38,7 +31,7 @@ describe("edge jobs", () => {
 
   it("stops training when the run is canceled under it", async () => {
     const hash = await submit({ ...small, training: { steps: 100_000, evalEvery: 1000 } });
-    const runs = createRunStore(handle.db);
+    const runs = createRunStore(database().db);
     let steps = 0;
     const outcome = await runNextEdgeJob(
       deps({
@@ -62,6 +55,6 @@ describe("edge jobs", () => {
     const hash = await submit(small);
     const outcome = await runNextEdgeJob(deps({ train: async () => Promise.reject(new Error("boom")) }));
     expect(outcome).toEqual({ hash, status: "failed" });
-    expect((await createRunStore(handle.db).get(hash))!.error).toMatchObject({ code: "training_failed", retryable: false });
+    expect((await createRunStore(database().db).get(hash))!.error).toMatchObject({ code: "training_failed", retryable: false });
   });
 });

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AppError, identifyRunSpec, parseRunSpec, parseSweepSpec } from "../../src/core/index.js";
 import { useNodeBackend } from "../../src/engine/node.js";
 import { engineInfo } from "../../src/engine/train.js";
 import { trainRun } from "../../src/engine/trainers.js";
 import { createJobService, type JobServiceConfig } from "../../src/service/index.js";
-import { createRunStore, createSweepStore, type DbHandle } from "../../src/store/index.js";
-import { openPglite, truncateAll } from "../store/databases.js";
+import { createRunStore, createSweepStore } from "../../src/store/index.js";
+import { usePglite } from "../store/databases.js";
 import { PROVENANCE, RESULT, sleep } from "../store/suite.js";
 
 const CONFIG: JobServiceConfig = {
@@ -30,26 +30,21 @@ const errorCode = async (promise: Promise<unknown>) => {
 };
 
 describe("the job service", () => {
-  let handle: DbHandle;
   let woken: string[][];
   const service = (config: Partial<JobServiceConfig> = {}) =>
     createJobService({
       config: { ...CONFIG, ...config },
-      openStores: async () => ({ runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: async () => {} }),
+      openStores: async () => ({ runs: createRunStore(database().db), sweeps: createSweepStore(database().db), close: async () => {} }),
       wakeEdge: async (hash) => void woken.push([hash]),
       wakeEdgeMany: async (hashes) => void woken.push(hashes),
     });
-  const count = async (status: "queued" | "running" | "succeeded" | "failed" | "canceled") => createRunStore(handle.db).countByStatus(status);
+  const count = async (status: "queued" | "running" | "succeeded" | "failed" | "canceled") => createRunStore(database().db).countByStatus(status);
 
+  const database = usePglite();
   beforeAll(async () => {
-    handle = await openPglite();
     await useNodeBackend("wasm");
   });
-  afterAll(async () => {
-    await handle.close();
-  });
-  beforeEach(async () => {
-    await truncateAll(handle);
+  beforeEach(() => {
     woken = [];
   });
 
@@ -98,7 +93,7 @@ describe("the job service", () => {
   it("fails a job under its lease, retries it onto the queue (waking the edge for an edge job), and refuses moves its state forbids", async () => {
     const jobs = service();
     const { run } = await jobs.submitRun(parseRunSpec(SMALL), "auto");
-    const [lease] = await createRunStore(handle.db).claim({ placement: "edge", holder: "edge", max: 1, leaseMs: 60_000 });
+    const [lease] = await createRunStore(database().db).claim({ placement: "edge", holder: "edge", max: 1, leaseMs: 60_000 });
     const failed = await jobs.fail({ hash: run.hash, leaseId: lease!.leaseId, error: { code: "training_failed", message: "boom", retryable: true } });
     expect(failed).toMatchObject({ status: "failed", error: { code: "training_failed" } });
     expect(await errorCode(jobs.cancelRun(run.hash))).toBe("conflict");

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { inject } from "vitest";
+import { afterAll, beforeAll, beforeEach, inject } from "vitest";
 import ws from "ws";
 import { createNeonDb, type DbHandle } from "../../src/store/index.js";
 import { migrateDatabase } from "../../src/store/migrate.js";
@@ -51,4 +51,22 @@ export async function openPglite(): Promise<DbHandle> {
 
 export async function truncateAll(handle: DbHandle): Promise<void> {
   await handle.db.execute(sql`truncate sweep_members, sweeps, runs, runners restart identity cascade`);
+}
+
+/**
+ * Registers a suite's hooks for an in-memory PGlite database: opened once per file, emptied before
+ * each test, closed after the file. Returns the handle's getter.
+ */
+export function usePglite(): () => DbHandle {
+  let handle: DbHandle;
+  beforeAll(async () => {
+    handle = await openPglite();
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+  beforeEach(async () => {
+    await truncateAll(handle);
+  });
+  return () => handle;
 }

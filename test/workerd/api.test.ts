@@ -71,7 +71,7 @@ describe("the Worker with its queue, database and cache", () => {
     const token = "workerd-admin-token-0123";
     const purged = await call(
       new Request("http://prunelab.test/v1/cache/purge", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ tags: [hash] }) }),
-      { ...env, ADMIN_TOKEN: token },
+      { ...env, ADMIN_TOKEN: token } as typeof env,
     );
     expect(purged.status).toBe(200);
     expect((await purged.json()).cacheApiEntries).toBeGreaterThanOrEqual(3); // the run, its chart.svg and its page
