@@ -68,7 +68,8 @@ async function waitForHealth(url: string, child: ChildProcess, seconds: number):
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   mkdirSync(options.dataDir, { recursive: true });
   const database = await startDatabase(options);
-  const proxy = await startWsProxy({ closeOnTerminate: !options.databaseUrl });
+  const { hostname, port: databasePort } = new URL(database.url);
+  const proxy = await startWsProxy({ target: `${hostname}:${databasePort || 5432}`, closeOnTerminate: !options.databaseUrl });
   const port = options.port || (await freePort());
   const vars = { DATABASE_URL: database.url, WS_PROXY: proxy.address, ...options.vars };
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", join(options.dataDir, "wrangler"), "--show-interactive-dev-session=false"];

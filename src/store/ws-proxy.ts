@@ -14,8 +14,11 @@ export interface WsProxy {
 export interface WsProxyOptions {
   host?: string;
   port?: number;
-  /** Which database addresses a client may ask for; by default loopback only. */
-  allowTarget?: (host: string, port: number) => boolean;
+  /**
+   * The one database this proxy serves, `host:port` (loopback). It relays to that address and
+   * nothing else: a client asking for any other is refused.
+   */
+  target: string;
   /**
    * Close the TCP side after the client's Terminate message. pglite-socket keeps a connection open
    * after Terminate (docs/architecture.md, Measured facts), so in front of it the proxy must end
@@ -27,27 +30,44 @@ export interface WsProxyOptions {
 /** PostgreSQL's Terminate message: 'X' and a length of 4. */
 const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+/** `host:port` (IPv6 in brackets) → its parts, or null. */
+function parseAddress(address: string): { host: string; port: number } | null {
+  const match = /^(.+):(\d{1,5})$/.exec(address);
+  if (!match) return null;
+  return { host: match[1]!.replace(/^\[|\]$/g, ""), port: Number(match[2]) };
+}
+
+const sameHost = (a: string, b: string) => a === b || (LOOPBACK.has(a) && LOOPBACK.has(b));
 
 /**
  * A WebSocket→TCP proxy that lets the Neon serverless driver reach a plain PostgreSQL server, as
  * Neon's own proxy does in production: the client connects to `ws://host:port/v2?address=db:5432`
- * and bytes flow both ways. When either side ends, both are closed, so no connection outlives its
- * peer. A development and test tool; production never uses it.
+ * and bytes flow both ways. It serves one database: any other address is refused, and so is any
+ * request that carries an `Origin` header, so a web page cannot drive SQL through it (workerd and
+ * Node clients send none; docs/decisions/009-local-stack-under-load.md). When either side ends,
+ * both are closed, so no connection outlives its peer. A development and test tool; production
+ * never uses it.
  */
-export async function startWsProxy(options: WsProxyOptions = {}): Promise<WsProxy> {
-  const allowTarget = options.allowTarget ?? ((host) => LOOPBACK.has(host));
-  const server = new WebSocketServer({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
+export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
+  const target = parseAddress(options.target);
+  if (!target || !LOOPBACK.has(target.host)) throw new Error(`the proxy's target must be a loopback host:port, not ${options.target}`);
+  const server = new WebSocketServer({
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 0,
+    // Browsers always send Origin (`null` from sandboxed or file pages); the Worker sends none.
+    verifyClient: (info, done) => (info.origin === undefined ? done(true) : done(false, 403, "browser origins may not use the database proxy")),
+  });
   const open = new Set<{ ws: WebSocket; tcp: Socket }>();
 
   server.on("connection", (ws, request) => {
-    const address = new URL(request.url ?? "/", "ws://proxy").searchParams.get("address") ?? "";
-    const match = /^(.+):(\d{1,5})$/.exec(address);
-    if (!match || !allowTarget(match[1]!, Number(match[2]))) {
+    const asked = parseAddress(new URL(request.url ?? "/", "ws://proxy").searchParams.get("address") ?? "");
+    if (!asked || asked.port !== target.port || !sameHost(asked.host, target.host)) {
       ws.close(1008, "address not allowed");
       return;
     }
-    const tcp = connect({ host: match[1]!.replace(/^\[|\]$/g, ""), port: Number(match[2]) });
+    const tcp = connect({ host: target.host, port: target.port });
     const pair = { ws, tcp };
     open.add(pair);
     const closeBoth = () => {

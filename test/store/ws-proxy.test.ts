@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startWsProxy, type WsProxy } from "../../src/store/ws-proxy.js";
+import { startWsProxy, type WsProxy, type WsProxyOptions } from "../../src/store/ws-proxy.js";
 
 /** A TCP echo server that records its sockets, standing in for PostgreSQL. */
 async function echoServer(): Promise<{ server: Server; port: number; sockets: Socket[] }> {
@@ -16,6 +16,12 @@ async function echoServer(): Promise<{ server: Server; port: number; sockets: So
 
 const opened = (ws: WebSocket) => new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
 const closed = (ws: WebSocket) => new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+/** The HTTP status of a refused WebSocket handshake. */
+const refusedWith = (ws: WebSocket) =>
+  new Promise<number>((resolve, reject) => {
+    ws.once("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+    ws.once("open", () => reject(new Error("the handshake was accepted")));
+  });
 const until = async (condition: () => boolean) => {
   for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));
 };
@@ -25,11 +31,16 @@ describe("WebSocket→TCP proxy", () => {
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
-  const start = async (): Promise<{ proxy: WsProxy; echo: Awaited<ReturnType<typeof echoServer>> }> => {
-    const proxy = await startWsProxy();
-    const echo = await echoServer();
-    cleanups.push(() => proxy.close(), () => new Promise<void>((r) => echo.server.close(() => r())));
-    return { proxy, echo };
+  const echo = async () => {
+    const server = await echoServer();
+    cleanups.push(() => new Promise<void>((r) => server.server.close(() => r())));
+    return server;
+  };
+  const start = async (options: Partial<WsProxyOptions> = {}): Promise<{ proxy: WsProxy; echo: Awaited<ReturnType<typeof echoServer>> }> => {
+    const database = await echo();
+    const proxy = await startWsProxy({ target: `127.0.0.1:${database.port}`, ...options });
+    cleanups.unshift(() => proxy.close());
+    return { proxy, echo: database };
   };
 
   it("carries bytes both ways", async () => {
@@ -71,5 +82,27 @@ describe("WebSocket→TCP proxy", () => {
     const ws = new WebSocket(`ws://${proxy.address}?address=10.0.0.1:5432`);
     expect(await closed(ws)).toBe(1008);
     expect(proxy.openConnections()).toBe(0);
+  });
+
+  it("relays to its database only: another loopback port is refused and never connected", async () => {
+    const { proxy } = await start();
+    const other = await echo();
+    const ws = new WebSocket(`ws://${proxy.address}?address=127.0.0.1:${other.port}`);
+    expect(await closed(ws)).toBe(1008);
+    expect(other.sockets).toHaveLength(0);
+    expect(proxy.openConnections()).toBe(0);
+  }, 5_000);
+
+  it("refuses requests from browser pages (any Origin, `null` included) before relaying anything", async () => {
+    const { proxy, echo } = await start();
+    for (const origin of ["https://evil.example", "http://127.0.0.1:8787", "null"]) {
+      const ws = new WebSocket(`ws://${proxy.address}?address=127.0.0.1:${echo.port}`, { origin });
+      expect(await refusedWith(ws)).toBe(403);
+    }
+    expect(echo.sockets).toHaveLength(0);
+    // the Worker (workerd) and Node clients send no Origin
+    const worker = new WebSocket(`ws://${proxy.address}?address=127.0.0.1:${echo.port}`);
+    await opened(worker);
+    worker.close();
   });
 });
