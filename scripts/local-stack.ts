@@ -30,6 +30,15 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/**
+ * Sessions the proxy relays to PGlite at once; more clients wait for a slot
+ * (docs/decisions/009-local-stack-under-load.md). pglite-socket refuses connections past its own
+ * limit (it writes "Too many connections" and hangs up), so its limit is kept well above the
+ * proxy's: a slot the proxy has freed may still count there for a moment.
+ */
+const PGLITE_SESSIONS = 32;
+const PGLITE_SOCKET_LIMIT = 4 * PGLITE_SESSIONS;
+
 async function startDatabase(options: LocalStackOptions): Promise<{ url: string; stop(): Promise<void> }> {
   if (options.databaseUrl) {
     const handle = createPgDb(options.databaseUrl, 1);
@@ -40,7 +49,7 @@ async function startDatabase(options: LocalStackOptions): Promise<{ url: string;
   const handle = await createPgliteDb(join(options.dataDir, "pglite"));
   await migrateDatabase(handle);
   const port = await freePort();
-  const server = new PGLiteSocketServer({ db: handle.client, host: "127.0.0.1", port, maxConnections: 16 });
+  const server = new PGLiteSocketServer({ db: handle.client, host: "127.0.0.1", port, maxConnections: PGLITE_SOCKET_LIMIT });
   await server.start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -69,7 +78,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   mkdirSync(options.dataDir, { recursive: true });
   const database = await startDatabase(options);
   const { hostname, port: databasePort } = new URL(database.url);
-  const proxy = await startWsProxy({ target: `${hostname}:${databasePort || 5432}`, closeOnTerminate: !options.databaseUrl });
+  const target = `${hostname}:${databasePort || 5432}`;
+  // In front of PGlite, one backend for every socket: sessions take turns per statement and wait
+  // for a slot rather than being refused (docs/decisions/009-local-stack-under-load.md).
+  const proxy = await startWsProxy(options.databaseUrl ? { target } : { target, closeOnTerminate: true, exclusive: true, maxSessions: PGLITE_SESSIONS });
   const port = options.port || (await freePort());
   const vars = { DATABASE_URL: database.url, WS_PROXY: proxy.address, ...options.vars };
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", join(options.dataDir, "wrangler"), "--show-interactive-dev-session=false"];
