@@ -4,7 +4,8 @@
  * the Neon driver reaches it through, migrations, and `wrangler dev` (workerd) serving the Worker.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { migrateDatabase } from "../src/store/migrate.js";
@@ -27,6 +28,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   url: string;
+  /** How the Worker reaches its database, for tests and tools on this machine: the Neon driver's URL and `wsProxy`. */
+  database: { url: string; wsProxy: string };
   stop(): Promise<void>;
 }
 
@@ -60,6 +63,23 @@ async function startDatabase(options: LocalStackOptions): Promise<{ url: string;
   };
 }
 
+/**
+ * The Worker's variables as a `.env` file for `wrangler dev --env-file`, readable by this user
+ * only, so secrets (DATABASE_URL, RUNNER_TOKEN, API_KEYS) never appear on a command line. Values
+ * are single-quoted (taken literally by dotenv) and `$` is escaped (wrangler expands variables).
+ */
+function writeEnvFile(vars: Record<string, string>): { path: string; remove(): void } {
+  const lines = Object.entries(vars).map(([key, value]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`${key} is not a valid variable name`);
+    if (/['\r\n]/.test(value)) throw new Error(`the value of ${key} may not contain a single quote or a line break`);
+    return `${key}='${value.replaceAll("$", "\\$")}'`;
+  });
+  const dir = mkdtempSync(join(tmpdir(), "prunelab-stack-")); // mode 0700
+  const path = join(dir, "worker.env");
+  writeFileSync(path, `${lines.join("\n")}\n`, { mode: 0o600 });
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 async function waitForHealth(url: string, child: ChildProcess, seconds: number): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
@@ -82,12 +102,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // In front of PGlite, one backend for every socket: sessions take turns per statement and wait
   // for a slot rather than being refused (docs/decisions/009-local-stack-under-load.md).
   const proxy = await startWsProxy(options.databaseUrl ? { target } : { target, closeOnTerminate: true, exclusive: true, maxSessions: PGLITE_SESSIONS });
+  const envFile = writeEnvFile({ DATABASE_URL: database.url, WS_PROXY: proxy.address, ...options.vars });
   const port = options.port || (await freePort());
-  const vars = { DATABASE_URL: database.url, WS_PROXY: proxy.address, ...options.vars };
-  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", join(options.dataDir, "wrangler"), "--show-interactive-dev-session=false"];
-  for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
+  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", join(options.dataDir, "wrangler"), "--env-file", envFile.path, "--show-interactive-dev-session=false"];
   const child = spawn("npx", args, {
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    // Our env file must be read whatever the caller's environment says.
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: "true" },
     stdio: options.verbose ? "inherit" : "ignore",
     detached: true,
   });
@@ -99,6 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
       if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
     }
+    envFile.remove();
     await proxy.close();
     await database.stop();
   };
@@ -108,5 +129,5 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw error;
   }
-  return { url, stop };
+  return { url, database: { url: database.url, wsProxy: proxy.address }, stop };
 }
