@@ -1,7 +1,9 @@
 /**
  * The local stack behind `npm start`, the end-to-end tests and the API benchmark: a database
  * (embedded PGlite served on a loopback port, or a given PostgreSQL server), the WebSocket proxy
- * the Neon driver reaches it through, migrations, and `wrangler dev` (workerd) serving the Worker.
+ * the Neon driver reaches it through, migrations, `wrangler dev` (workerd) serving the Worker, and
+ * a timer that fires the Worker's cron, which wrangler does not do locally
+ * (docs/decisions/009-local-stack-under-load.md).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -24,6 +26,8 @@ export interface LocalStackOptions {
   vars?: Record<string, string>;
   /** Print wrangler's output. */
   verbose?: boolean;
+  /** Seconds between two runs of the Worker's cron (expired leases, lost wake-ups); 0 never. Default 60. */
+  cronSeconds?: number;
 }
 
 export interface LocalStack {
@@ -41,6 +45,8 @@ export interface LocalStack {
  */
 const PGLITE_SESSIONS = 32;
 const PGLITE_SOCKET_LIMIT = 4 * PGLITE_SESSIONS;
+/** wrangler.toml's cron (`[triggers]`); the handler does the same work whatever the expression. */
+const CRON = "* * * * *";
 
 async function startDatabase(options: LocalStackOptions): Promise<{ url: string; stop(): Promise<void> }> {
   if (options.databaseUrl) {
@@ -94,6 +100,36 @@ async function waitForHealth(url: string, child: ChildProcess, seconds: number):
   throw new Error(`the API did not answer ${url}/healthz within ${seconds} s`);
 }
 
+/**
+ * Runs the Worker's scheduled handler every `seconds`, one run at a time, through the endpoint
+ * wrangler dev exposes for it (`/cdn-cgi/handler/scheduled`): wrangler does not fire cron
+ * triggers locally, and without them expired leases and lost wake-ups are never recovered
+ * (docs/architecture.md, Edge jobs, wake-ups and the cron).
+ */
+function startCron(url: string, seconds: number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let failing = false;
+  const tick = async () => {
+    try {
+      const response = await fetch(`${url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(CRON)}`);
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`the scheduled handler answered ${response.status}`);
+      if (failing) console.warn("cron: the scheduled handler runs again");
+      failing = false;
+    } catch (error) {
+      if (!failing && !stopped) console.warn(`cron: ${(error as Error).message}; trying again in ${seconds} s`);
+      failing = true;
+    }
+    if (!stopped) timer = setTimeout(tick, seconds * 1000).unref();
+  };
+  timer = setTimeout(tick, seconds * 1000).unref();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   mkdirSync(options.dataDir, { recursive: true });
   const database = await startDatabase(options);
@@ -112,7 +148,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     detached: true,
   });
   const url = `http://127.0.0.1:${port}`;
+  let stopCron = () => {};
   const stop = async () => {
+    stopCron();
     if (child.exitCode === null && child.pid) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       process.kill(-child.pid, "SIGTERM");
@@ -129,5 +167,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw error;
   }
+  const cronSeconds = options.cronSeconds ?? 60;
+  if (cronSeconds > 0) stopCron = startCron(url, cronSeconds);
   return { url, database: { url: database.url, wsProxy: proxy.address }, stop };
 }

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the API in the real Workers runtime (wrangler dev) with an embedded database that
  * persists under .data/ (PGlite, served on loopback and reached by the same Neon driver code as
- * production). No server to install, no account, telemetry off.
+ * production), and the Worker's cron fired on a timer. No server to install, no account,
+ * telemetry off.
  */
 import { z } from "zod";
 import { startLocalStack } from "./local-stack.js";
@@ -11,17 +12,19 @@ const env = z
     PORT: z.coerce.number().int().min(1).max(65535).default(8787),
     PRUNELAB_DATA: z.string().min(1).default(".data"),
     RUNNER_TOKEN: z.string().min(16).default("local-runner-token-change-me"),
+    PRUNELAB_CRON_SECONDS: z.coerce.number().min(0).default(60),
   })
   .parse(process.env);
 
 console.log("starting prunelab: embedded database, migrations, Workers runtime…");
-const stack = await startLocalStack({ dataDir: env.PRUNELAB_DATA, port: env.PORT, vars: { RUNNER_TOKEN: env.RUNNER_TOKEN }, verbose: process.argv.includes("--verbose") });
+const stack = await startLocalStack({ dataDir: env.PRUNELAB_DATA, port: env.PORT, vars: { RUNNER_TOKEN: env.RUNNER_TOKEN }, verbose: process.argv.includes("--verbose"), cronSeconds: env.PRUNELAB_CRON_SECONDS });
 console.log(`
 prunelab is running at ${stack.url}
   API reference    ${stack.url}/docs
   health           ${stack.url}/healthz
   data             ${env.PRUNELAB_DATA}/ (kept across restarts)
   runner token     ${env.RUNNER_TOKEN}  (set RUNNER_TOKEN to change it)
+  cron             ${env.PRUNELAB_CRON_SECONDS > 0 ? `every ${env.PRUNELAB_CRON_SECONDS} s (PRUNELAB_CRON_SECONDS)` : "off (PRUNELAB_CRON_SECONDS=0)"}
 
 Try:  curl -s -X POST ${stack.url}/v1/runs -H 'content-type: application/json' -H 'prefer: wait=30' -d '{"spec":{"pruning":{"sparsity":0.5}}}'
 Stop with Ctrl-C.`);

@@ -15,14 +15,14 @@ const specOf = (i: number) => ({ data: { patchDim: 20, trainSize: 12, testSize: 
  * `npm start`'s stack (embedded PGlite behind the WebSocket proxy, wrangler dev) under concurrent
  * submits (docs/decisions/009-local-stack-under-load.md): every request is answered (503 only with
  * Retry-After), exactly the distinct runs are created, and the edge queue's consumer trains every
- * one of them afterwards.
+ * one of them afterwards. The cron is off, so the consumer alone must do it.
  */
 describe("the embedded local stack under 50 concurrent submits", () => {
   let stack: LocalStack;
   const dataDir = mkdtempSync(join(tmpdir(), "prunelab-load-e2e-"));
 
   beforeAll(async () => {
-    stack = await startLocalStack({ dataDir, port: 0 });
+    stack = await startLocalStack({ dataDir, port: 0, cronSeconds: 0 });
   }, 180_000);
   afterAll(async () => {
     await stack?.stop();
