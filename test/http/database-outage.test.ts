@@ -25,7 +25,8 @@ describe("a database outage", () => {
     const handle = createPgDb(cluster.url, 1);
     await migrateDatabase(handle);
     await handle.close();
-    proxy = await startWsProxy();
+    const { hostname, port } = new URL(cluster.url);
+    proxy = await startWsProxy({ target: `${hostname}:${port}` });
   });
   afterAll(async () => {
     await proxy?.close();

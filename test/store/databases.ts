@@ -27,7 +27,8 @@ export async function createDatabase(): Promise<{ url: string; drop(): Promise<v
 /** The real server reached the production way: the Neon driver over WebSocket, through the proxy. */
 export async function openPostgresViaNeon(): Promise<DbHandle & { proxy: WsProxy; url: string }> {
   const database = await createDatabase();
-  const proxy = await startWsProxy();
+  const { hostname, port } = new URL(database.url);
+  const proxy = await startWsProxy({ target: `${hostname}:${port}` });
   const handle = createNeonDb(database.url, { wsProxy: proxy.address, webSocketConstructor: ws });
   await migrateDatabase(handle);
   return {

@@ -28,7 +28,8 @@ export default async function setup(project: TestProject) {
   const handle = createPgDb(databaseUrl, 1);
   await migrateDatabase(handle);
   await handle.close();
-  const proxy = await startWsProxy();
+  const { hostname, port } = new URL(databaseUrl);
+  const proxy = await startWsProxy({ target: `${hostname}:${port}` });
   project.provide("workerdDatabaseUrl", databaseUrl);
   project.provide("workerdWsProxy", proxy.address);
   return async () => {
