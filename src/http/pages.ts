@@ -21,7 +21,7 @@ th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:right} th{bac
 td:first-child,th:first-child{text-align:left}
 .status{display:inline-block;padding:.1rem .5rem;border-radius:1rem;background:#eee;font-weight:600}
 .status-succeeded{background:#d9f2d9} .status-failed,.status-canceled{background:#f8d7d7} .status-running{background:#fff1c2}
-.chart svg{max-width:100%;height:auto} nav a{margin-right:1rem} pre{background:#f7f7f7;padding:.75rem;overflow:auto}
+.chart{margin:0} .chart svg{max-width:100%;height:auto} nav a{margin-right:1rem} pre{background:#f7f7f7;padding:.75rem;overflow:auto}
 `;
 
 function page(title: string, refresh: boolean, body: Html): Html {

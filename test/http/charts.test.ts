@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { SWEEP_POINT_MARK, parseRunSpec, type RunResult } from "../../src/core/index.js";
+import { MIN_CHART_FONT_SIZE, SWEEP_POINT_MARK, parseRunSpec, type RunResult } from "../../src/core/index.js";
 import { useNodeBackend } from "../../src/engine/node.js";
 import { train } from "../../src/engine/train.js";
 import { createRunStore } from "../../src/store/index.js";
@@ -22,10 +22,15 @@ interface Datum {
   n: number;
 }
 
-/** The symbols Vega draws for the named point mark: one `<path>` per data point. */
+/** The symbols Vega draws for the named point mark, in every panel: one `<path>` per data point. */
 function countPointSymbols(svg: string): number {
-  const group = new RegExp(`<g class="mark-symbol role-mark ${SWEEP_POINT_MARK}_marks"[^>]*>(.*?)</g>`, "s").exec(svg);
-  return group ? (group[1]!.match(/<path /g) ?? []).length : 0;
+  const groups = svg.matchAll(new RegExp(`<g class="mark-symbol role-mark ${SWEEP_POINT_MARK}_marks"[^>]*>(.*?)</g>`, "gs"));
+  return [...groups].reduce((n, group) => n + (group[1]!.match(/<path /g) ?? []).length, 0);
+}
+
+/** Every font size Vega wrote into an SVG, in px. */
+function fontSizes(svg: string): number[] {
+  return [...svg.matchAll(/font-size="([\d.]+)px"/g)].map((match) => Number(match[1]));
 }
 
 describe("charts and pages (app.request, PGlite)", () => {
@@ -66,13 +71,22 @@ describe("charts and pages (app.request, PGlite)", () => {
       const datum = data.find((d) => d.x === x && d.series === `σn = ${row.point["data.noiseStd"]}` && d.metric === "test error")!;
       expect(datum).toMatchObject({ mean: row.final.testError.mean, std: row.final.testError.std, n: 2 });
     }
-    expect(finals.encoding.x.title).toMatch(/sparsity/);
+    expect(finals.spec.encoding.x.title).toMatch(/sparsity/);
 
-    // the second panel is Figure 2c averaged: each point's mean test error curve over training
-    const curveValues = curves.data.values as { step: number; series: string; value: number }[];
-    expect(new Set(curveValues.map((d) => d.series)).size).toBe(sweep.aggregate.length);
+    // the metric has a channel of its own, the panel column; the colour is the other grid value, and nothing colours by metric
+    expect(finals.facet.column).toMatchObject({ field: "metric", sort: ["test error", "train error"] });
+    expect(finals.spec.encoding.color).toMatchObject({ field: "series", title: "σn" });
+    const colourFields = [finals.spec.encoding, ...finals.spec.layer.map((layer: { encoding: object }) => layer.encoding)].map((encoding) => encoding.color?.field);
+    expect(colourFields).not.toContain("metric");
+
+    // the second panel is Figure 2c averaged: each point's mean test error curve over training,
+    // one panel per noise level (the colours above), one line per sparsity
+    expect(curves.facet).toMatchObject({ field: "series" });
+    expect(curves.spec.encoding.color).toMatchObject({ field: "x", title: "sparsity" });
+    const curveValues = curves.data.values as { step: number; series: string; x: number; value: number }[];
+    expect(new Set(curveValues.map((d) => `${d.series} ${d.x}`)).size).toBe(sweep.aggregate.length);
     const densest = sweep.aggregate.find((row: { point: Record<string, number> }) => row.point["pruning.density"] === 1 && row.point["data.noiseStd"] === 0.5);
-    const densestCurve = curveValues.filter((d) => d.series === "sparsity = 0, σn = 0.5");
+    const densestCurve = curveValues.filter((d) => d.series === "σn = 0.5" && d.x === 0);
     expect(densestCurve.map((d) => d.step)).toEqual(densest.curve.map((p: { step: number }) => p.step));
     expect(densestCurve.map((d) => d.value)).toEqual(densest.curve.map((p: { testError: number }) => p.testError));
   });
@@ -94,14 +108,36 @@ describe("charts and pages (app.request, PGlite)", () => {
     expect(body).not.toContain("<script");
   });
 
+  it("draws chart text at 12 px or more, in sweep and run charts", async () => {
+    const { hash, results } = await completedSweep();
+    const sweepSvg = await (await app().request(`/v1/sweeps/${hash}/chart.svg`)).text();
+    const runSvg = await (await app().request(`/v1/runs/${[...results.keys()][0]}/chart.svg`)).text();
+    for (const svg of [sweepSvg, runSvg]) {
+      const sizes = fontSizes(svg);
+      expect(sizes.length).toBeGreaterThan(20); // axis labels, titles, legends
+      expect(Math.min(...sizes)).toBeGreaterThanOrEqual(MIN_CHART_FONT_SIZE);
+    }
+    // and the page shows the SVG at its own size, not shrunk (the figure has no margin; the SVG fits 64rem)
+    expect(Number(/^<svg[^>]* width="(\d+)"/.exec(sweepSvg)![1])).toBeLessThanOrEqual(1000);
+    expect(Number(/^<svg[^>]* width="(\d+)"/.exec(runSvg)![1])).toBeLessThanOrEqual(1000);
+  });
+
   it("charts a run's curves and diagnostics (Figure 2c), and pages it", async () => {
     const { results } = await completedSweep();
     const [hash, result] = [...results.entries()][0]!;
     const chart = await (await app().request(`/v1/runs/${hash}/chart.json`)).json();
-    const [errors, losses, alignments] = chart.vconcat as { data: { values: { step: number; series: string; value: number }[] } }[];
+    type Panel = { data: { values: { step: number; series: string; value: number }[] }; encoding: { y: { scale?: { zero?: boolean } } } };
+    const [errors, losses, signal, noise] = chart.vconcat as Panel[];
     expect(errors!.data.values.filter((d) => d.series === "test error").map((d) => d.value)).toEqual(result.curve.map((p) => p.testError));
     expect(losses!.data.values.filter((d) => d.series === "train loss").map((d) => d.step)).toEqual(result.curve.map((p) => p.step));
-    expect(new Set(alignments!.data.values.map((d) => d.series))).toEqual(new Set(["signal, class 0", "signal, class 1", "noise"]));
+    // signal and noise alignment differ by an order of magnitude: each has its panel and its own y scale, not forced to 0
+    expect(new Set(signal!.data.values.map((d) => d.series))).toEqual(new Set(["class 0", "class 1"]));
+    expect(signal!.data.values.filter((d) => d.series === "class 1").map((d) => d.value)).toEqual(result.curve.map((p) => p.signalAlignment[1]! + 0)); // + 0: JSON has no -0
+    expect(noise!.data.values.map((d) => d.value)).toEqual(result.curve.map((p) => p.noiseAlignment));
+    expect(chart.vconcat.filter((panel: Panel) => panel.data.values.some((d) => d.series === "noise"))).toEqual([noise]);
+    expect(chart.resolve.scale.y).toBe("independent");
+    expect(signal!.encoding.y.scale).toMatchObject({ zero: false });
+    expect(noise!.encoding.y.scale).toMatchObject({ zero: false });
     expect(await (await app().request(`/v1/runs/${hash}/chart.svg`)).text()).toMatch(/^<svg/);
     const page = await (await app().request(`/view/runs/${hash}`)).text();
     expect(page).toContain(result.final.testError!.toFixed(3));
