@@ -33,6 +33,15 @@ function fontSizes(svg: string): number[] {
   return [...svg.matchAll(/font-size="([\d.]+)px"/g)].map((match) => Number(match[1]));
 }
 
+/** The `<th>` texts and the `<td>` cells (with their attributes) of one table of a page. */
+function tableOf(page: string, id: string): { headers: string[]; cells: { attributes: string; text: string }[] } {
+  const table = new RegExp(`<table id="${id}">(.*?)</table>`, "s").exec(page)![1]!;
+  return {
+    headers: [...table.matchAll(/<th(?:\s[^>]*)?>(.*?)<\/th>/gs)].map((match) => match[1]!),
+    cells: [...table.matchAll(/<td(\s[^>]*)?>(.*?)<\/td>/gs)].map((match) => ({ attributes: match[1] ?? "", text: match[2]! })),
+  };
+}
+
 describe("charts and pages (app.request, PGlite)", () => {
   const { appWith: app, db } = useHttpHarness();
   beforeAll(() => useNodeBackend("wasm"));
@@ -120,6 +129,20 @@ describe("charts and pages (app.request, PGlite)", () => {
     // and the page shows the SVG at its own size, not shrunk (the figure has no margin; the SVG fits 64rem)
     expect(Number(/^<svg[^>]* width="(\d+)"/.exec(sweepSvg)![1])).toBeLessThanOrEqual(1000);
     expect(Number(/^<svg[^>]* width="(\d+)"/.exec(runSvg)![1])).toBeLessThanOrEqual(1000);
+  });
+
+  it("heads the sweep table in words, keeps each mean ± std on one line, and gives sparsity next to density", async () => {
+    const { hash, sweep } = await completedSweep();
+    const page = await (await app().request(`/view/sweeps/${hash}`)).text();
+    const { headers, cells } = tableOf(page, "aggregate");
+    expect(headers).toEqual(["σn", "density", "sparsity", "runs done", "runs diverged", "runs without a signal neuron", "train loss", "train error", "test loss", "test error"]);
+    expect(headers.filter((header) => /[a-z][A-Z]/.test(header))).toEqual([]); // no camelCase
+    const stats = cells.filter((cell) => cell.text.includes("±"));
+    expect(stats).toHaveLength(sweep.aggregate.length * 4);
+    for (const cell of stats) expect(cell.attributes).toContain('class="stat"');
+    expect(page).toMatch(/td\.stat\{white-space:nowrap\}/);
+    const sparsities = cells.filter((_, i) => i % headers.length === 2).map((cell) => cell.text);
+    expect(sparsities).toEqual(sweep.aggregate.map((row: { point: Record<string, number> }) => String(Number((1 - row.point["pruning.density"]!).toPrecision(12)))));
   });
 
   it("charts a run's curves and diagnostics (Figure 2c), and pages it", async () => {
