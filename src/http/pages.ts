@@ -1,6 +1,7 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { METRIC_LABELS, METRIC_NAMES, densityToSparsity, fixed, isFinalStatus, meanStd, parameterLabel, thinCurve, type AggregateRow } from "../core/index.js";
+import type { Problem } from "./problem.js";
 import type { SweepView } from "./sweeps.js";
 import type { RunView } from "./views.js";
 
@@ -131,5 +132,30 @@ ${chartSection(svg, html`Curves are evaluated every ${view.spec.training.evalEve
 ${curve}
 <h2>Spec</h2>
 <pre>${JSON.stringify(view.spec, null, 2)}</pre>`,
+  );
+}
+
+/** What to try next, by status class, in a sentence. */
+function nextStep(status: number): string {
+  if (status === 404) return "Runs and sweeps are found by the hash of their spec: check the link, or submit the spec to create it.";
+  if (status === 400) return "A run or sweep is named by its hash, 64 lowercase hex digits.";
+  if (status >= 500) return "The service could not answer just now; try again in a few seconds.";
+  return "See the API reference for what this address expects.";
+}
+
+/**
+ * An error on a human page, as a page (docs/decisions/006-charts-pages-and-cli.md): the status, the
+ * problem's title and detail in words, and links to the problem type and the API reference. The
+ * API's own addresses answer the same problem as problem+json.
+ */
+export function errorPage(problem: Problem): Html {
+  const type = problem.type.startsWith("/problems/") ? problem.type : null;
+  return page(
+    `${problem.status} ${problem.title}`,
+    false,
+    html`<h1>${problem.status} · ${problem.title}</h1>
+<p>${problem.detail ?? ""}</p>
+<p>${nextStep(problem.status)}</p>
+<p>${type ? html`Problem type <a href="${type}"><code>${type}</code></a> · ` : ""}<a href="/docs">API reference</a></p>`,
   );
 }

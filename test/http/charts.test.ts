@@ -1,10 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { MIN_CHART_FONT_SIZE, SWEEP_POINT_MARK, parseRunSpec, type RunResult } from "../../src/core/index.js";
+import { AppError, MIN_CHART_FONT_SIZE, SWEEP_POINT_MARK, parseRunSpec, type RunResult } from "../../src/core/index.js";
 import { useNodeBackend } from "../../src/engine/node.js";
 import { train } from "../../src/engine/train.js";
+import { createApp } from "../../src/http/app.js";
+import { parseApiConfig } from "../../src/http/config.js";
 import { createRunStore } from "../../src/store/index.js";
 import { PROVENANCE } from "../store/suite.js";
 import { postJson as post, useHttpHarness } from "./harness.js";
+import { validateResponse } from "./openapi-validator.js";
 
 /** A fixture sweep: 3 sparsities × 2 noise levels × 2 repeats of a tiny spec, trained for real. */
 const FIXTURE_SWEEP = {
@@ -174,7 +177,6 @@ describe("charts and pages (app.request, PGlite)", () => {
     expect(etag).toBe(`"${hash}.chart.svg"`);
     expect((await app().request(`/v1/sweeps/${hash}/chart.svg`, { headers: { "if-none-match": etag } })).status).toBe(304);
     expect((await app().request(`/v1/sweeps/${"0".repeat(64)}/chart.json`)).status).toBe(404);
-    expect((await app().request(`/view/runs/not-a-hash`)).status).toBe(400);
 
     const queued = await (await app().request("/v1/runs", post({ spec: { seed: 99, training: { steps: 5 } }, options: { placement: "runner" } }))).json();
     const chart = await app().request(`/v1/runs/${queued.hash}/chart.json`);
@@ -189,5 +191,48 @@ describe("charts and pages (app.request, PGlite)", () => {
     const partial = await app().request(`/v1/sweeps/${pending.hash}/chart.json`);
     expect(partial.headers.get("cache-control")).toBe("no-store");
     expect((await partial.json()).vconcat.map((panel: { data: { values: unknown[] } }) => panel.data.values)).toEqual([[], []]);
+  });
+
+  it("answers errors under /view as HTML pages with the problem's status, no script, and a link to /docs; /v1 stays problem+json", async () => {
+    const unknown = "0".repeat(64);
+    const cases = [
+      [`/view/runs/${unknown}`, 404, `no run with hash ${unknown}`],
+      [`/view/sweeps/${unknown}`, 404, `no sweep with hash ${unknown}`],
+      ["/view/runs/not-a-hash", 400, "64 lowercase hex digits"],
+      ["/view/sweeps/NOT", 400, "64 lowercase hex digits"],
+    ] as const;
+    for (const [path, status, detail] of cases) {
+      const response = await app().request(path);
+      expect(response.status, path).toBe(status);
+      expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+      expect(response.headers.get("cache-control")).toBe("no-store");
+      const body = await response.text();
+      expect(body).toMatch(/^<!doctype html>/);
+      expect(body).toContain(`<h1>${status} · `);
+      expect(body).toContain(detail);
+      expect(body).toContain('href="/docs"');
+      expect(body).not.toMatch(/<script/i);
+    }
+    const api = await app().request(`/v1/runs/${unknown}`);
+    expect(api.status).toBe(404);
+    expect(api.headers.get("content-type")).toBe("application/problem+json");
+
+    // an unreachable database: the same 503 and Retry-After as the API, as a page
+    const down = createApp({
+      config: parseApiConfig({}),
+      openStores: async () => {
+        throw new AppError("database_unavailable", "the database cannot be reached: connection refused");
+      },
+      wakeEdge: async () => {},
+    });
+    const unavailable = await down.request(`/view/sweeps/${unknown}`);
+    await validateResponse("GET", `/view/sweeps/${unknown}`, unavailable.clone());
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(unavailable.headers.get("content-type")).toMatch(/^text\/html/);
+    const body = await unavailable.text();
+    expect(body).toContain("cannot be reached");
+    expect(body).not.toMatch(/<script/i);
   });
 });
