@@ -23,3 +23,32 @@ export const METRIC_LABELS: Record<MetricName, string> = {
  * not 0.30000000000000004.
  */
 export const densityToSparsity = (density: number): number => sparsityToDensity(density);
+
+/** What a waiting client knows about a job: its status and how far it is (`value` of `total` `unit`). */
+export interface ProgressState {
+  status: string;
+  value: number;
+  total: number;
+  unit: string;
+}
+
+/** Completed tenths of a job, 0 to 10. */
+const tenths = (state: ProgressState): number => (state.total > 0 ? Math.min(10, Math.floor((state.value / state.total) * 10)) : 0);
+
+/** `running 40% (400/1000 steps)`. */
+export const progressText = (state: ProgressState): string => `${state.status} ${Math.round((state.value / Math.max(1, state.total)) * 100)}% (${state.value}/${state.total} ${state.unit})`;
+
+/**
+ * The plain lines a wait prints without a terminal, one per change (docs/decisions/006-charts-pages-and-cli.md):
+ * the first status (`queued`), each status change (`queued → running`), and progress each time it
+ * crosses another tenth while the status stays (`running 40% (400/1000 steps)`). Nothing when
+ * nothing worth a line changed, so a log holds at most about ten progress lines per job.
+ */
+export function progressLines(previous: ProgressState | null, current: ProgressState): string[] {
+  const lines: string[] = [];
+  if (previous === null) lines.push(current.status);
+  else if (previous.status !== current.status) lines.push(`${previous.status} → ${current.status}`);
+  const crossed = previous === null ? tenths(current) > 0 : tenths(current) > tenths(previous);
+  if (crossed && current.status === "running") lines.push(progressText(current));
+  return lines;
+}

@@ -92,6 +92,24 @@ describe("the prunelab CLI and the viewer against wrangler dev", () => {
     expect(human.stdout).toContain(`/view/runs/${view.hash}`);
   }, 120_000);
 
+  it("prints plain progress lines while it waits without a terminal: the status, its changes, and each tenth of the steps", async () => {
+    // stderr is a pipe here, as in CI or a log: cli-progress would draw nothing
+    const steps = 4000; // the §5.1 model, long enough (seconds on the edge) to be seen running
+    const outcome = await cli(["run", "-", "--wait"], JSON.stringify({ seed: 11, training: { steps, evalEvery: 500 } }));
+    expect(outcome.code, outcome.stderr).toBe(EXIT.ok);
+    const lines = outcome.stderr.trimEnd().split("\n");
+    expect(outcome.stderr).not.toMatch(/[\r\u001b]/); // no bar redraws, no escape codes
+    expect(lines[0]).toMatch(/^(queued|running)$/);
+    expect(lines.at(-1)).toMatch(/ → succeeded$/);
+    const progress = lines.filter((line) => line.startsWith("running ") && line.includes("%"));
+    expect(progress.length).toBeGreaterThan(0);
+    for (const line of progress) expect(line).toMatch(new RegExp(`^running \\d+% \\(\\d+/${steps} steps\\)$`));
+    const tenths = progress.map((line) => Math.floor(Number(/\((\d+)\//.exec(line)![1]) / (steps / 10)));
+    expect(new Set(tenths).size).toBe(tenths.length); // one line per tenth crossed, not per poll
+    for (const line of lines) expect(line).toMatch(/^(queued|running)$|^\w+ → \w+$|^running \d+% /);
+    expect(outcome.stdout).toContain("succeeded");
+  }, 120_000);
+
   it("answers with the documented exit codes", async () => {
     const missing = await cli(["get", "0".repeat(64)]);
     expect(missing.code).toBe(EXIT.notFound);
