@@ -129,7 +129,7 @@ export const MIN_CHART_FONT_SIZE = 12;
 
 const METRIC_ORDER = ["test error", "train error"];
 /** Width of one panel of a sweep's final errors; two sit side by side. */
-const FINALS_WIDTH = 340;
+const FINALS_WIDTH = 320;
 
 /**
  * Figure 2a/2b: final error (mean ± std) against sparsity, test and train error in two panels side
@@ -230,7 +230,8 @@ function sweepCurvePanel(sweep: SweepSpec, rows: readonly AggregateRow[]): VegaL
   return {
     title,
     data: { values },
-    facet: { field: "series", type: "nominal", title: null, sort: null, header: { labelFontWeight: "bold", labelPadding: 6 } },
+    // in grid order, as the colours above (Vega-Lite sorts a wrapped facet by name unless given the order)
+    facet: { field: "series", type: "nominal", title: null, sort: [...new Set(values.map((d) => d.series))], header: { labelFontWeight: "bold", labelPadding: 6 } },
     columns: 2,
     spacing: 24,
     spec: { width: FINALS_WIDTH, height: 200, ...lines },

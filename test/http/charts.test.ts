@@ -93,7 +93,7 @@ describe("charts and pages (app.request, PGlite)", () => {
 
     // the second panel is Figure 2c averaged: each point's mean test error curve over training,
     // one panel per noise level (the colours above), one line per sparsity
-    expect(curves.facet).toMatchObject({ field: "series" });
+    expect(curves.facet).toMatchObject({ field: "series", sort: ["σn = 0.5", "σn = 1"] }); // grid order
     expect(curves.spec.encoding.color).toMatchObject({ field: "x", title: "sparsity" });
     const curveValues = curves.data.values as { step: number; series: string; x: number; value: number }[];
     expect(new Set(curveValues.map((d) => `${d.series} ${d.x}`)).size).toBe(sweep.aggregate.length);
