@@ -113,19 +113,20 @@ export function sweepChartData(sweep: SweepSpec, rows: readonly AggregateRow[]):
   );
 }
 
+/** The smallest text in a chart, in px: axis and legend labels; titles are larger. */
+export const MIN_CHART_FONT_SIZE = 12;
 /**
- * Text sizes in the SVG: 12 px or more for every axis label and title, legend, facet header and
- * title, so a chart reads at its natural size in a page (docs/decisions/006-charts-pages-and-cli.md).
+ * Text sizes in the SVG: MIN_CHART_FONT_SIZE or more for every axis label and title, legend, facet
+ * header and title (Vega's defaults are 9-11 px), so a chart reads at its natural size in a page
+ * (docs/decisions/006-charts-pages-and-cli.md).
  */
 export const CHART_CONFIG = {
   font: "sans-serif",
   title: { fontSize: 15, subtitleFontSize: 13, subtitleColor: "#444", subtitlePadding: 6 },
-  axis: { labelFontSize: 12, titleFontSize: 13, titleFontWeight: "normal" },
-  legend: { labelFontSize: 12, titleFontSize: 13, symbolSize: 120 },
+  axis: { labelFontSize: MIN_CHART_FONT_SIZE, titleFontSize: 13, titleFontWeight: "normal" },
+  legend: { labelFontSize: MIN_CHART_FONT_SIZE, titleFontSize: 13, symbolSize: 120 },
   header: { labelFontSize: 14, titleFontSize: 14 },
 } as const;
-/** The smallest font size CHART_CONFIG allows anywhere in a chart. */
-export const MIN_CHART_FONT_SIZE = 12;
 
 const METRIC_ORDER = ["test error", "train error"];
 /** Width of one panel of a sweep's final errors; two sit side by side. */
