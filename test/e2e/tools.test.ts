@@ -142,12 +142,39 @@ describe("the prunelab CLI and the viewer against wrangler dev", () => {
     const box = await page.locator("#chart svg").boundingBox();
     expect(box!.width).toBeGreaterThan(300);
     expect(await page.locator("#aggregate tbody tr").count()).toBe(6);
+    // the chart is drawn at its own size, so its 12 px text is 12 px on screen
+    const natural = Number(await page.locator("#chart svg").getAttribute("width"));
+    expect(box!.width).toBeCloseTo(natural, 0);
+    // the table is headed in words, and no mean ± std cell wraps: each cell's text is one line box
+    expect(await page.locator("#aggregate th").allTextContents()).toEqual(expect.arrayContaining(["sparsity", "runs without a signal neuron", "train loss", "test error"]));
+    const stats = page.locator("#aggregate td.stat");
+    expect(await stats.count()).toBe(6 * 4);
+    const lineBoxes = await stats.evaluateAll((cells) =>
+      cells.map((cell) => {
+        const range = cell.ownerDocument.createRange();
+        range.selectNodeContents(cell);
+        return range.getClientRects().length;
+      }),
+    );
+    expect(lineBoxes).toEqual(Array(6 * 4).fill(1));
     await page.screenshot({ path: join(work, "sweep-page.png"), fullPage: true });
     expect(statSync(join(work, "sweep-page.png")).size).toBeGreaterThan(10_000);
 
     await page.goto(`${stack.url}/view/runs/${view.members[0].hash}`);
     expect(await page.locator("#chart svg").count()).toBe(1);
     expect(await page.locator("#final tbody tr").count()).toBe(2);
+    const runSvg = page.locator("#chart svg");
+    expect((await runSvg.boundingBox())!.width).toBeCloseTo(Number(await runSvg.getAttribute("width")), 0);
+    await page.screenshot({ path: join(work, "run-page.png"), fullPage: true });
+    expect(statSync(join(work, "run-page.png")).size).toBeGreaterThan(10_000);
+
+    // an unknown run is a page too, not problem JSON: its status, a heading, a way on, no script
+    const missing = await page.goto(`${stack.url}/view/runs/${"0".repeat(64)}`);
+    expect(missing!.status()).toBe(404);
+    expect(missing!.headers()["content-type"]).toMatch(/^text\/html/);
+    expect(await page.locator("h1").textContent()).toMatch(/^404 /);
+    expect(await page.locator('a[href="/docs"]').count()).toBeGreaterThan(0);
+    expect(await page.locator("script").count()).toBe(0);
     await page.close();
   }, 120_000);
 
