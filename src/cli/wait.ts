@@ -1,31 +1,53 @@
 import { SingleBar } from "cli-progress";
 import { expectOk, type PrunelabClient, type Run, type Sweep } from "../client/index.js";
-import { isFinalStatus } from "../core/index.js";
+import { isFinalStatus, progressLines, type ProgressState } from "../core/index.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
 export interface WaitOptions {
   /** Give up after this many seconds (exit code 6); the job goes on. */
   timeoutSeconds: number;
   pollMs?: number;
-  /** Draw a progress bar on stderr (only when stderr is a terminal). */
+  /**
+   * Show progress on stderr: a bar on a terminal; otherwise (a log, CI, a pipe) one plain line per
+   * change, since cli-progress draws nothing there (core's progressLines).
+   */
   progress: boolean;
 }
 
-/** Polls `load` until `done`, drawing `{value}/{total}` from `measure`, within the timeout. */
-async function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, measure: (value: T) => { value: number; total: number; status: string }, unit: string, options: WaitOptions): Promise<T> {
+/** One poll's reading: `status` alone names the state, `detail` adds what the bar shows beside it. */
+interface Measure {
+  value: number;
+  total: number;
+  status: string;
+  detail?: string;
+}
+
+/** Polls `load` until `done`, showing `{value}/{total}` from `measure`, within the timeout. */
+async function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, measure: (value: T) => Measure, unit: string, options: WaitOptions): Promise<T> {
   const deadline = Date.now() + options.timeoutSeconds * 1000;
   const bar = options.progress && process.stderr.isTTY ? new SingleBar({ stream: process.stderr, hideCursor: true, format: `{bar} {percentage}% | {value}/{total} ${unit} | {status}` }) : undefined;
+  const label = (m: Measure) => (m.detail ? `${m.status} (${m.detail})` : m.status);
+  let shown: ProgressState | null = null;
+  const show = (m: Measure) => {
+    if (bar) {
+      bar.setTotal(m.total);
+      bar.update(m.value, { status: label(m) });
+    } else if (options.progress) {
+      const state = { status: m.status, value: m.value, total: m.total, unit };
+      for (const line of progressLines(shown, state)) process.stderr.write(`${line}\n`);
+      shown = state;
+    }
+  };
   let current = await load();
   try {
     const first = measure(current);
-    bar?.start(first.total, first.value, { status: first.status });
+    if (bar) bar.start(first.total, first.value, { status: label(first) });
+    else show(first);
     while (!done(current)) {
-      if (Date.now() >= deadline) throw new CliError(EXIT.timeout, `still ${measure(current).status} after ${options.timeoutSeconds} s; the job goes on`);
+      if (Date.now() >= deadline) throw new CliError(EXIT.timeout, `still ${label(measure(current))} after ${options.timeoutSeconds} s; the job goes on`);
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
       current = await load();
-      const progress = measure(current);
-      bar?.setTotal(progress.total);
-      bar?.update(progress.value, { status: progress.status });
+      show(measure(current));
     }
     return current;
   } finally {
@@ -54,7 +76,8 @@ export function waitForSweep(client: PrunelabClient, hash: string, options: Wait
     (sweep) => ({
       value: sweep.counts.succeeded + sweep.counts.failed + sweep.counts.canceled,
       total: sweep.size,
-      status: `${sweep.status} (${sweep.counts.running} running, ${sweep.counts.queued} queued${sweep.counts.failed ? `, ${sweep.counts.failed} failed` : ""})`,
+      status: sweep.status,
+      detail: `${sweep.counts.running} running, ${sweep.counts.queued} queued${sweep.counts.failed ? `, ${sweep.counts.failed} failed` : ""}`,
     }),
     "runs",
     options,

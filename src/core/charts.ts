@@ -48,7 +48,7 @@ export function wrapText(text: string, width = 90): string[] {
   return line ? [...lines, line] : lines;
 }
 
-const chartTitle = (text: string, subtitle?: string) => (subtitle ? { text, subtitle: wrapText(subtitle), anchor: "start" } : { text, anchor: "start" });
+const chartTitle = (text: string, subtitle?: string) => ({ text, ...(subtitle ? { subtitle: wrapText(subtitle) } : {}), anchor: "start", offset: 16 });
 
 export const parameterLabel = (path: string): string => PARAMETER_LABELS[path] ?? path;
 
@@ -113,67 +113,130 @@ export function sweepChartData(sweep: SweepSpec, rows: readonly AggregateRow[]):
   );
 }
 
-/** Figure 2a/2b: test and train error (mean ± std) against sparsity, one colour per other grid value. */
+/** The smallest text in a chart, in px: axis and legend labels; titles are larger. */
+export const MIN_CHART_FONT_SIZE = 12;
+/**
+ * Text sizes in the SVG: MIN_CHART_FONT_SIZE or more for every axis label and title, legend, facet
+ * header and title (Vega's defaults are 9-11 px), so a chart reads at its natural size in a page
+ * (docs/decisions/006-charts-pages-and-cli.md).
+ */
+export const CHART_CONFIG = {
+  font: "sans-serif",
+  title: { fontSize: 15, subtitleFontSize: 13, subtitleColor: "#444", subtitlePadding: 6 },
+  axis: { labelFontSize: MIN_CHART_FONT_SIZE, titleFontSize: 13, titleFontWeight: "normal" },
+  legend: { labelFontSize: MIN_CHART_FONT_SIZE, titleFontSize: 13, symbolSize: 120 },
+  header: { labelFontSize: 14, titleFontSize: 14 },
+} as const;
+
+const METRIC_ORDER = ["test error", "train error"];
+/** Width of one panel of a sweep's final errors; two sit side by side. */
+const FINALS_WIDTH = 320;
+
+/**
+ * Figure 2a/2b: final error (mean ± std) against sparsity, test and train error in two panels side
+ * by side (the metric is the column, so it is never read from a colour), one colour per other grid
+ * value.
+ */
 export function sweepChart(sweep: SweepSpec, rows: readonly AggregateRow[], title: string, subtitle?: string): VegaLiteSpec {
   const axis = sweepAxis(sweep);
   const numericX = sweep.grid[axis.key]!.every((v) => typeof v === "number");
   const seriesKeys = Object.keys(sweep.grid).filter((key) => key !== axis.key);
   const x = { field: "x", type: numericX ? "quantitative" : "ordinal", title: axis.title, ...(axis.log ? { scale: { type: "log", nice: false, padding: 12 } } : {}) };
-  const y = { field: "mean", type: "quantitative", title: "error (mean ± std over repeats)", scale: { domain: [0, 1] } };
+  const y = { field: "mean", type: "quantitative", title: "final error (mean ± std over repeats)", scale: { domain: [0, 1] } };
   const finals: VegaLiteSpec = {
-    title: "final error",
-    width: 520,
-    height: 320,
+    title: { text: "final error (Figure 2a/2b)", fontSize: 14 },
     data: { values: sweepChartData(sweep, rows) },
-    encoding: {
-      x,
-      color: { field: "series", type: "nominal", title: seriesKeys.map(parameterLabel).join(", "), ...(seriesKeys.length === 0 ? { legend: null } : {}) },
-      strokeDash: { field: "metric", type: "nominal", title: "metric", sort: ["test error", "train error"] },
-    },
-    layer: [
-      { mark: { type: "errorbar", ticks: true }, encoding: { y: { ...y, field: "lo" }, y2: { field: "hi" }, strokeDash: { value: [1, 0] } } },
-      { mark: { type: "line" }, encoding: { y } },
-      {
-        name: SWEEP_POINT_MARK,
-        mark: { type: "point", filled: true, size: 40 },
-        encoding: {
-          y,
-          shape: { field: "metric", type: "nominal", sort: ["test error", "train error"] },
-          tooltip: [
-            { field: "series", title: "series" },
-            { field: "metric" },
-            { field: "x", title: axis.title },
-            { field: "mean", format: ".3f" },
-            { field: "std", format: ".3f" },
-            { field: "n", title: "runs with a result" },
-          ],
+    facet: { column: { field: "metric", type: "nominal", title: null, sort: METRIC_ORDER, header: { labelFontWeight: "bold", labelPadding: 6 } } },
+    spacing: 24,
+    spec: {
+      width: FINALS_WIDTH,
+      height: 300,
+      encoding: {
+        x,
+        color: {
+          field: "series",
+          type: "nominal",
+          title: seriesKeys.map(parameterLabel).join(", "),
+          sort: null,
+          ...(seriesKeys.length === 0 ? { legend: null } : { legend: { orient: "right", labelLimit: 240 } }),
         },
       },
-    ],
+      layer: [
+        { mark: { type: "errorbar", ticks: true }, encoding: { y: { ...y, field: "lo" }, y2: { field: "hi" } } },
+        { mark: { type: "line", strokeWidth: 2 }, encoding: { y } },
+        {
+          name: SWEEP_POINT_MARK,
+          mark: { type: "point", filled: true, size: 60 },
+          encoding: {
+            y,
+            tooltip: [
+              { field: "series", title: "series" },
+              { field: "metric" },
+              { field: "x", title: axis.title },
+              { field: "mean", format: ".3f" },
+              { field: "std", format: ".3f" },
+              { field: "n", title: "runs with a result" },
+            ],
+          },
+        },
+      ],
+    },
   };
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: chartTitle(title, subtitle),
     vconcat: [finals, sweepCurvePanel(sweep, rows)],
+    spacing: 32,
     resolve: { scale: { color: "independent" } },
-    config: { font: "sans-serif" },
+    config: CHART_CONFIG,
   };
 }
 
 /** All mean curves of a sweep together draw at most this many evaluations, so rendering stays bounded. */
 export const MAX_SWEEP_CURVE_POINTS = 4000;
 
-/** Figure 2c averaged as in the paper: the mean test error over training at each grid point. */
+/** A point of a sweep's mean test-error curves: the grid point's other values (`series`) and its x value. */
+export interface SweepCurveDatum {
+  step: number;
+  series: string;
+  x: GridValue;
+  value: number;
+}
+
+/**
+ * Figure 2c averaged as in the paper: the mean test error over training at each grid point. One
+ * panel per other grid value (the colours of the panel above), and within it one line per x value,
+ * coloured in grid order on a sequential scale.
+ */
 function sweepCurvePanel(sweep: SweepSpec, rows: readonly AggregateRow[]): VegaLiteSpec {
   const axis = sweepAxis(sweep);
   const otherKeys = Object.keys(sweep.grid).filter((key) => key !== axis.key);
   const axisName = axis.key === DENSITY_PATH ? (axis.log ? "density" : "sparsity") : parameterLabel(axis.key);
   const perCurve = Math.max(20, Math.floor(MAX_SWEEP_CURVE_POINTS / Math.max(1, rows.length)));
-  const values = rows.flatMap((row) => {
-    const label = [`${axisName} = ${axis.value(row.point)}`, ...(otherKeys.length ? [pointLabel(row.point, otherKeys)] : [])].join(", ");
-    return thinCurve(row.curve, perCurve).flatMap((p) => (p.testError === null ? [] : [{ step: p.step, series: label, value: p.testError }]));
-  });
-  return curvePanel("mean test error over training (Figure 2c, averaged over repeats)", values, "test error", { ordered: otherKeys.length === 0 });
+  const values: SweepCurveDatum[] = rows.flatMap((row) =>
+    thinCurve(row.curve, perCurve).flatMap((p) => (p.testError === null ? [] : [{ step: p.step, series: pointLabel(row.point, otherKeys), x: axis.value(row.point), value: p.testError }])),
+  );
+  const title = { text: "mean test error over training (Figure 2c, averaged over repeats)", fontSize: 14 };
+  const lines = {
+    mark: { type: "line", strokeWidth: 2 },
+    encoding: {
+      x: { field: "step", type: "quantitative", title: "gradient descent step" },
+      y: { field: "value", type: "quantitative", title: "mean test error" },
+      // the x values in grid order on a sequential palette (plasma: its hues stay apart), its light end cut off (yellow on white is unreadable)
+      color: { field: "x", type: "ordinal", title: axisName, sort: null, scale: { scheme: { name: "plasma", extent: [0, 0.85] } } },
+      tooltip: [{ field: "series" }, { field: "x", title: axisName }, { field: "step" }, { field: "value", format: ".4g" }],
+    },
+  };
+  if (otherKeys.length === 0) return { title, width: 2 * FINALS_WIDTH + 24, height: 200, data: { values }, ...lines };
+  return {
+    title,
+    data: { values },
+    // in grid order, as the colours above (Vega-Lite sorts a wrapped facet by name unless given the order)
+    facet: { field: "series", type: "nominal", title: null, sort: [...new Set(values.map((d) => d.series))], header: { labelFontWeight: "bold", labelPadding: 6 } },
+    columns: 2,
+    spacing: 24,
+    spec: { width: FINALS_WIDTH, height: 200, ...lines },
+  };
 }
 
 /** At most `max` evenly spaced curve points, always keeping the first and the last. */
@@ -194,25 +257,46 @@ function curveData(curve: readonly CurvePoint[], pick: (point: CurvePoint) => [s
   return curve.flatMap((point) => pick(point).flatMap(([series, value]) => (value === null || !Number.isFinite(value) ? [] : [{ step: point.step, series, value }])));
 }
 
-function curvePanel(title: string, values: CurveDatum[], yTitle: string, options: { logScale?: boolean; ordered?: boolean } = {}): VegaLiteSpec {
-  const { logScale = false, ordered = false } = options;
+interface CurvePanelOptions {
+  /** A log y axis (values ≤ 0 are left out). */
+  logScale?: boolean;
+  /** Whether the y axis must include 0; false lets a curve that moves little from a large value show its change. */
+  zero?: boolean;
+  width?: number;
+  /** One series drawn in this colour, without a legend (the panel's title names it). */
+  colour?: string;
+}
+
+function curvePanel(title: string, values: CurveDatum[], yTitle: string, options: CurvePanelOptions = {}): VegaLiteSpec {
+  const { logScale = false, zero = true, width = RUN_PANEL_WIDTH, colour } = options;
+  const scale = { ...(logScale ? { type: "log" } : {}), ...(zero ? {} : { zero: false }) };
   return {
-    title,
-    width: 520,
+    title: { text: title, fontSize: 14 },
+    width,
     height: 200,
     data: { values: logScale ? values.filter((d) => d.value > 0) : values },
-    mark: { type: "line" },
+    mark: { type: "line", strokeWidth: 2 },
     encoding: {
       x: { field: "step", type: "quantitative", title: "gradient descent step" },
-      y: { field: "value", type: "quantitative", title: yTitle, ...(logScale ? { scale: { type: "log" } } : {}) },
-      // ordered series (grid points along the x axis) get a sequential palette, in grid order
-      color: { field: "series", type: ordered ? "ordinal" : "nominal", title: null, sort: null, legend: { labelLimit: 320 }, ...(ordered ? { scale: { scheme: "viridis" } } : {}) },
+      y: { field: "value", type: "quantitative", title: yTitle, ...(Object.keys(scale).length ? { scale } : {}) },
+      color: colour
+        ? { value: colour }
+        : { field: "series", type: "nominal", title: null, sort: null, legend: { labelLimit: 320 } },
       tooltip: [{ field: "series" }, { field: "step" }, { field: "value", format: ".4g" }],
     },
   };
 }
 
-/** Figure 2c and the mechanism: errors, losses and the signal/noise alignments over training. */
+/** The noise curve's colour (Tableau red): apart from the signal curves' blue and orange. */
+const NOISE_COLOUR = "#e45756";
+/** Width of a run chart's panels. */
+const RUN_PANEL_WIDTH = 560;
+
+/**
+ * Figure 2c and the mechanism: errors, losses and the signal/noise alignments over training. Signal
+ * and noise alignment get panels, and y scales, of their own: they differ by an order of magnitude
+ * (0.25 against 3.4 in §5.1), and on one axis the growth of the smaller is invisible.
+ */
 export function runChart(result: RunResult, title: string, subtitle?: string): VegaLiteSpec {
   const curve = thinCurve(result.curve);
   const errors = curveData(curve, (p) => [
@@ -223,20 +307,20 @@ export function runChart(result: RunResult, title: string, subtitle?: string): V
     ["test loss", p.testLoss],
     ["train loss", p.trainLoss],
   ]);
-  const alignments = curveData(curve, (p) => [
-    ...p.signalAlignment.map((value, k): [string, number | null] => [`signal, class ${k}`, value]),
-    ["noise", p.noiseAlignment],
-  ]);
+  const signal = curveData(curve, (p) => p.signalAlignment.map((value, k): [string, number | null] => [`class ${k}`, value]));
+  const noise = curveData(curve, (p) => [["noise", p.noiseAlignment]]);
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: chartTitle(title, subtitle),
     vconcat: [
       curvePanel("0-1 error", errors, "error"),
       curvePanel("cross-entropy loss", losses, "loss (log scale)", { logScale: true }),
-      curvePanel("feature learning: signal max_r ⟨w̃_jr, μ_j⟩ per class j, noise max |⟨w̃_jr, ξ_i⟩|", alignments, "inner product"),
+      curvePanel("signal learning: max_r ⟨w̃_jr, μ_j⟩ for each class j", signal, "signal alignment", { zero: false }),
+      curvePanel("noise memorization: max_j,r,i |⟨w̃_jr, ξ_i⟩|", noise, "noise alignment", { zero: false, colour: NOISE_COLOUR }),
     ],
-    resolve: { scale: { color: "independent" } },
-    config: { font: "sans-serif" },
+    spacing: 28,
+    resolve: { scale: { color: "independent", y: "independent" } },
+    config: CHART_CONFIG,
   };
 }
 

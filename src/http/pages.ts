@@ -1,6 +1,7 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { METRIC_NAMES, fixed, isFinalStatus, meanStd, parameterLabel, sparsityToDensity, thinCurve, type AggregateRow } from "../core/index.js";
+import { METRIC_LABELS, METRIC_NAMES, densityToSparsity, fixed, isFinalStatus, meanStd, parameterLabel, thinCurve, type AggregateRow } from "../core/index.js";
+import type { Problem } from "./problem.js";
 import type { SweepView } from "./sweeps.js";
 import type { RunView } from "./views.js";
 
@@ -21,7 +22,8 @@ th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:right} th{bac
 td:first-child,th:first-child{text-align:left}
 .status{display:inline-block;padding:.1rem .5rem;border-radius:1rem;background:#eee;font-weight:600}
 .status-succeeded{background:#d9f2d9} .status-failed,.status-canceled{background:#f8d7d7} .status-running{background:#fff1c2}
-.chart svg{max-width:100%;height:auto} nav a{margin-right:1rem} pre{background:#f7f7f7;padding:.75rem;overflow:auto}
+.chart{margin:0} .chart svg{max-width:100%;height:auto} nav a{margin-right:1rem} pre{background:#f7f7f7;padding:.75rem;overflow:auto}
+td.stat{white-space:nowrap} .table-scroll{overflow-x:auto}
 `;
 
 function page(title: string, refresh: boolean, body: Html): Html {
@@ -50,22 +52,27 @@ function chartSection(svg: string | null, links: Html): Html {
 <p>${links}</p>`;
 }
 
+/**
+ * The aggregate, one row per grid point: the grid values (and sparsity next to density), then the
+ * counts and the final metrics in words. A `mean ± std` cell never wraps (class `stat`); a table
+ * wider than the page scrolls inside its own box.
+ */
 function sweepTable(view: SweepView): Html {
   const keys = Object.keys(view.spec.grid);
   const hasDensity = keys.includes("pruning.density");
   const rows = view.aggregate.map(
     (row: AggregateRow) => html`<tr>
 ${keys.map((key) => html`<td>${String(row.point[key])}</td>`)}
-${hasDensity ? html`<td>${String(sparsityToDensity(row.point["pruning.density"] as number))}</td>` : ""}
+${hasDensity ? html`<td>${String(densityToSparsity(row.point["pruning.density"] as number))}</td>` : ""}
 <td>${row.completed}/${row.runs}</td><td>${row.diverged}</td><td>${row.missingSignalNeurons}</td>
-${METRIC_NAMES.map((name) => html`<td>${meanStd(row.final[name])}</td>`)}
+${METRIC_NAMES.map((name) => html`<td class="stat">${meanStd(row.final[name])}</td>`)}
 </tr>`,
   );
-  return html`<table id="aggregate">
-<thead><tr>${keys.map((key) => html`<th title="${key}">${parameterLabel(key)}</th>`)}${hasDensity ? html`<th>sparsity</th>` : ""}<th>runs done</th><th>diverged</th><th title="runs in which some class has no filter keeping its signal coordinate">a class without signal neurons</th>
-${METRIC_NAMES.map((name) => html`<th>${name}</th>`)}</tr></thead>
+  return html`<div class="table-scroll"><table id="aggregate">
+<thead><tr>${keys.map((key) => html`<th title="${key}">${parameterLabel(key)}</th>`)}${hasDensity ? html`<th title="fraction of weights pruned">sparsity</th>` : ""}<th>runs done</th><th>runs diverged</th><th title="runs in which some class has no filter keeping its signal coordinate">runs without a signal neuron</th>
+${METRIC_NAMES.map((name) => html`<th title="${name}: mean ± sample standard deviation over the runs">${METRIC_LABELS[name]}</th>`)}</tr></thead>
 <tbody>${rows}</tbody>
-</table>`;
+</table></div>`;
 }
 
 export function sweepPage(view: SweepView, svg: string | null, title: string): Html {
@@ -107,7 +114,7 @@ realized density ${fixed(result.diagnostics.realizedDensity, 4)}${result.diverge
     : html`<p>${error ? html`Error <code>${error.code}</code>: ${error.message}` : view.progress ? `Training: step ${view.progress.step} of ${view.spec.training.steps}.` : "Waiting to be trained."}</p>`;
   const curve = result
     ? html`<details><summary>Curve (${result.curve.length} evaluations${result.curve.length > 50 ? ", 50 shown" : ""})</summary>
-<table id="curve"><thead><tr><th>step</th>${METRIC_NAMES.map((name) => html`<th>${name}</th>`)}<th>signal alignment</th><th>noise alignment</th></tr></thead><tbody>
+<table id="curve"><thead><tr><th>step</th>${METRIC_NAMES.map((name) => html`<th>${METRIC_LABELS[name]}</th>`)}<th>signal alignment</th><th>noise alignment</th></tr></thead><tbody>
 ${thinCurve(result.curve, 50).map(
   (p) => html`<tr><td>${p.step}</td>${METRIC_NAMES.map((name) => html`<td>${fixed(p[name], 4)}</td>`)}<td>${p.signalAlignment.map((v) => fixed(v)).join(" / ")}</td><td>${fixed(p.noiseAlignment)}</td></tr>`,
 )}
@@ -125,5 +132,30 @@ ${chartSection(svg, html`Curves are evaluated every ${view.spec.training.evalEve
 ${curve}
 <h2>Spec</h2>
 <pre>${JSON.stringify(view.spec, null, 2)}</pre>`,
+  );
+}
+
+/** What to try next, by status class, in a sentence. */
+function nextStep(status: number): string {
+  if (status === 404) return "Runs and sweeps are found by the hash of their spec: check the link, or submit the spec to create it.";
+  if (status === 400) return "A run or sweep is named by its hash, 64 lowercase hex digits.";
+  if (status >= 500) return "The service could not answer just now; try again in a few seconds.";
+  return "See the API reference for what this address expects.";
+}
+
+/**
+ * An error on a human page, as a page (docs/decisions/006-charts-pages-and-cli.md): the status, the
+ * problem's title and detail in words, and links to the problem type and the API reference. The
+ * API's own addresses answer the same problem as problem+json.
+ */
+export function errorPage(problem: Problem): Html {
+  const type = problem.type.startsWith("/problems/") ? problem.type : null;
+  return page(
+    `${problem.status} ${problem.title}`,
+    false,
+    html`<h1>${problem.status} · ${problem.title}</h1>
+<p>${problem.detail ?? ""}</p>
+<p>${nextStep(problem.status)}</p>
+<p>${type ? html`Problem type <a href="${type}"><code>${type}</code></a> · ` : ""}<a href="/docs">API reference</a></p>`,
   );
 }

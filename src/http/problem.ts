@@ -20,19 +20,26 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 const RETRY_AFTER_SECONDS: Record<number, number> = { 429: 30, 503: 5 };
 
 /**
- * The one error handler: an AppError becomes its problem; anything else is a bug, logged and
- * answered with a bare 500 that reveals nothing.
+ * What any error answers: an AppError becomes its problem, with the headers its status calls for;
+ * anything else is a bug, logged and answered with a bare 500 that reveals nothing. The API speaks
+ * it as problem+json (`handleError`), the human pages as HTML (src/http/routes/pages.ts).
  */
-export function handleError(error: Error): Response {
+export function problemFor(error: Error): { problem: Problem; headers: Record<string, string> } {
   if (error instanceof AppError) {
     const headers: Record<string, string> = {};
     if (RETRY_AFTER_SECONDS[error.status]) headers["retry-after"] = String(RETRY_AFTER_SECONDS[error.status]);
     // RFC 9110 §11.6.1: a 401 names the scheme that would be accepted.
     if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="prunelab"';
-    return problemResponse(toProblem(error), headers);
+    return { problem: toProblem(error), headers };
   }
   console.error("unhandled error", error);
-  return problemResponse({ type: "about:blank", title: "Internal Server Error", status: 500, detail: "an unexpected error occurred; it has been logged" });
+  return { problem: { type: "about:blank", title: "Internal Server Error", status: 500, detail: "an unexpected error occurred; it has been logged" }, headers: {} };
+}
+
+/** The one error handler of the API: every error as RFC 9457 problem+json. */
+export function handleError(error: Error): Response {
+  const { problem, headers } = problemFor(error);
+  return problemResponse(problem, headers);
 }
 
 /** The human explanation served at each problem type URI. */

@@ -1,7 +1,10 @@
 import { csvFormatRows } from "d3-dsv";
 import type { z } from "zod";
-import { METRIC_NAMES, aggregateSweep, sweepStatus, type AggregateRow, type StatusCounts, type SweepMember, type SweepSpec, type sweepViewSchema } from "../core/index.js";
+import { METRIC_NAMES, aggregateSweep, densityToSparsity, sweepStatus, type AggregateRow, type StatusCounts, type SweepMember, type SweepSpec, type sweepViewSchema } from "../core/index.js";
 import type { MemberState, SweepRow } from "../store/index.js";
+
+const DENSITY_KEY = "pruning.density";
+const SPARSITY_KEY = "pruning.sparsity";
 
 /** The wire shape of a sweep: `sweepViewSchema`, the `Sweep` component of openapi.yaml. */
 export type SweepView = z.output<typeof sweepViewSchema>;
@@ -22,15 +25,26 @@ export function toSweepView(row: SweepRow, spec: SweepSpec, expanded: SweepMembe
   };
 }
 
-/** The aggregate as CSV (quoted by d3-dsv, lines ending in \n): one row per grid point, mean/std/min/max of each final metric. */
+/**
+ * The aggregate as CSV (quoted by d3-dsv, lines ending in \n): one row per grid point, mean/std/min/max of each final metric.
+ * A grid over density also gets a `pruning.sparsity` column right after it: a grid written as sparsity is stored as density
+ * (docs/decisions/002-spec-hash.md), and the CSV gives back the values asked for, rounded like the spec's conversion.
+ * Columns are only ever added, never moved or renamed: other tools read them.
+ */
 export function toAggregateCsv(rows: AggregateRow[]): string {
   const keys = rows[0] ? Object.keys(rows[0].point) : [];
+  const columns = keys.flatMap((key) => (key === DENSITY_KEY ? [key, SPARSITY_KEY] : [key]));
   const stats = ["mean", "std", "min", "max"] as const;
-  const header = [...keys, "runs", "completed", "diverged", "missingSignalNeurons", ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => `${metric}_${stat}`))];
+  const header = [...columns, "runs", "completed", "diverged", "missingSignalNeurons", ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => `${metric}_${stat}`))];
   const lines = rows.map((row) =>
-    [...keys.map((key) => row.point[key]!), row.runs, row.completed, row.diverged, row.missingSignalNeurons, ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => row.final[metric][stat]))].map((value) =>
-      value === null ? "" : String(value),
-    ),
+    [
+      ...columns.map((column) => (column === SPARSITY_KEY ? densityToSparsity(row.point[DENSITY_KEY] as number) : row.point[column]!)),
+      row.runs,
+      row.completed,
+      row.diverged,
+      row.missingSignalNeurons,
+      ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => row.final[metric][stat])),
+    ].map((value) => (value === null ? "" : String(value))),
   );
   return `${csvFormatRows([header, ...lines])}\n`;
 }

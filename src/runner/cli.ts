@@ -8,6 +8,7 @@ import { z } from "zod";
 import { createPrunelabClient } from "../client/index.js";
 import { LOCAL_API_URL, describeIssues } from "../core/index.js";
 import { BackendUnavailable, RUNNER_BACKEND_NAMES, RUNNER_BACKENDS } from "./backends.js";
+import { createProgressFilter } from "./progress-log.js";
 import { createRunner, FatalRunnerError, type RunnerEvent } from "./runner.js";
 
 // commander reads the command line and the environment (flags win); zod checks the values, so that
@@ -21,6 +22,7 @@ const program = new Command("prunelab-runner")
   .addOption(new Option("--backend <name>", RUNNER_BACKEND_NAMES.join(" | ")).env("PRUNELAB_BACKEND").default("wasm"))
   .addOption(new Option("--lease-seconds <s>", "lease length asked for (the API clamps it)").env("PRUNELAB_LEASE_SECONDS").default(60))
   .addOption(new Option("--poll-seconds <s>", "wait between empty lease requests").default(2))
+  .addOption(new Option("--log-every <s>", "without a terminal, log each job's progress at most this often (0: every step)").env("PRUNELAB_LOG_EVERY").default(10))
   .option("--json", "structured logs even on a terminal", false)
   .showHelpAfterError()
   .exitOverride();
@@ -40,6 +42,7 @@ const parsed = z
     backend: z.enum(RUNNER_BACKEND_NAMES),
     leaseSeconds: z.coerce.number().min(1).max(600),
     pollSeconds: z.coerce.number().min(0.1).max(600),
+    logEvery: z.coerce.number().min(0).max(3600),
     json: z.boolean(),
   })
   .safeParse(program.opts());
@@ -49,11 +52,14 @@ if (!parsed.success) {
 }
 const config = parsed.data;
 
-// Progress: one live line on a terminal, one JSON object per event otherwise.
+// Progress: one live line on a terminal, one JSON object per event otherwise, with each job's
+// progress at most every --log-every seconds (leased, completed, failed and lost always).
 const live = process.stdout.isTTY && !config.json;
 const lines = new Map<string, string>();
+const logged = createProgressFilter(config.logEvery);
 function onEvent(event: RunnerEvent) {
   if (!live) {
+    if (!logged(event)) return;
     process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), runner: config.id, ...event })}\n`);
     return;
   }

@@ -28,10 +28,11 @@ describe("companion runners end to end", () => {
   const runners: RunnerProcess[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), "prunelab-runner-e2e-"));
 
-  const startRunner = (id: string, token = TOKEN): RunnerProcess => {
+  /** A runner process with stdout a pipe, not a terminal (as under systemd); `--json` unless `args` say otherwise. */
+  const startRunner = (id: string, token = TOKEN, args = ["--json"]): RunnerProcess => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", "src/runner/cli.ts", "--api", stack.url, "--token", token, "--id", id, "--concurrency", "1", "--lease-seconds", "2", "--poll-seconds", "0.2", "--json"],
+      ["--import", "tsx", "src/runner/cli.ts", "--api", stack.url, "--token", token, "--id", id, "--concurrency", "1", "--lease-seconds", "2", "--poll-seconds", "0.2", ...args],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let stderr = "";
@@ -90,6 +91,27 @@ describe("companion runners end to end", () => {
     b.child.kill("SIGTERM");
     expect(await a.exit).toBe(0);
     expect(await b.exit).toBe(0);
+  }, 120_000);
+
+  it("logs each job's lease and completion without a terminal, but its progress at most every --log-every seconds", async () => {
+    const started = Date.now();
+    const quiet = startRunner("quiet", TOKEN, []); // no --json, no terminal: the service's log, default --log-every 10
+    const spec = { base: { seed: 500, data: { patchDim: 40, trainSize: 30, testSize: 30 }, model: { width: 10 }, training: { steps: 300, evalEvery: 50 } }, grid: { "pruning.sparsity": [0, 0.5, 0.8] }, repeats: 2 };
+    const sweep = expectOk(await client.POST("/v1/sweeps", { body: { spec, options: { placement: "runner" } } }));
+    await until(async () => expectOk(await client.GET("/v1/sweeps/{hash}", { params: { path: { hash: sweep.hash } } })).status === "succeeded", 90);
+    quiet.child.kill("SIGTERM");
+    expect(await quiet.exit).toBe(0);
+    const wallSeconds = (Date.now() - started) / 1000;
+    const jobs = sweep.members.length;
+    const hashes = sweep.members.map((m) => m.hash).sort();
+    // every job's start and end is logged, once
+    expect(quiet.events.filter((e) => e.event === "leased").map((e) => e.hash).sort()).toEqual(hashes);
+    expect(quiet.events.filter((e) => e.event === "completed").map((e) => e.hash).sort()).toEqual(hashes);
+    // progress: some, but a bounded count (each job's first, then one per 10 s of its training),
+    // where one line per step would be jobs × 300
+    const progress = quiet.events.filter((e) => e.event === "progress");
+    expect(progress.length).toBeGreaterThanOrEqual(jobs);
+    expect(progress.length).toBeLessThanOrEqual(jobs * (1 + Math.floor(wallSeconds / 10)));
   }, 120_000);
 
   it("finishes the job of a runner killed with SIGKILL mid-training, once, on the other runner", async () => {
@@ -169,7 +191,7 @@ describe("the runner command line", () => {
   it("lists every documented flag with its environment variable under --help", async () => {
     const help = await run(["--help"]);
     expect(help.code).toBe(0);
-    for (const [flag, env] of [["--api", "PRUNELAB_API"], ["--token", "PRUNELAB_RUNNER_TOKEN"], ["--id", "PRUNELAB_RUNNER_ID"], ["--concurrency", "PRUNELAB_CONCURRENCY"], ["--backend", "PRUNELAB_BACKEND"], ["--lease-seconds", "PRUNELAB_LEASE_SECONDS"], ["--poll-seconds", ""], ["--json", ""]] as const) {
+    for (const [flag, env] of [["--api", "PRUNELAB_API"], ["--token", "PRUNELAB_RUNNER_TOKEN"], ["--id", "PRUNELAB_RUNNER_ID"], ["--concurrency", "PRUNELAB_CONCURRENCY"], ["--backend", "PRUNELAB_BACKEND"], ["--lease-seconds", "PRUNELAB_LEASE_SECONDS"], ["--poll-seconds", ""], ["--log-every", "PRUNELAB_LOG_EVERY"], ["--json", ""]] as const) {
       expect(help.stdout).toContain(flag);
       if (env) expect(help.stdout).toContain(env);
     }

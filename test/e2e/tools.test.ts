@@ -92,6 +92,24 @@ describe("the prunelab CLI and the viewer against wrangler dev", () => {
     expect(human.stdout).toContain(`/view/runs/${view.hash}`);
   }, 120_000);
 
+  it("prints plain progress lines while it waits without a terminal: the status, its changes, and each tenth of the steps", async () => {
+    // stderr is a pipe here, as in CI or a log: cli-progress would draw nothing
+    const steps = 4000; // the §5.1 model, long enough (seconds on the edge) to be seen running
+    const outcome = await cli(["run", "-", "--wait"], JSON.stringify({ seed: 11, training: { steps, evalEvery: 500 } }));
+    expect(outcome.code, outcome.stderr).toBe(EXIT.ok);
+    const lines = outcome.stderr.trimEnd().split("\n");
+    expect(outcome.stderr).not.toMatch(/[\r\u001b]/); // no bar redraws, no escape codes
+    expect(lines[0]).toMatch(/^(queued|running)$/);
+    expect(lines.at(-1)).toMatch(/ → succeeded$/);
+    const progress = lines.filter((line) => line.startsWith("running ") && line.includes("%"));
+    expect(progress.length).toBeGreaterThan(0);
+    for (const line of progress) expect(line).toMatch(new RegExp(`^running \\d+% \\(\\d+/${steps} steps\\)$`));
+    const tenths = progress.map((line) => Math.floor(Number(/\((\d+)\//.exec(line)![1]) / (steps / 10)));
+    expect(new Set(tenths).size).toBe(tenths.length); // one line per tenth crossed, not per poll
+    for (const line of lines) expect(line).toMatch(/^(queued|running)$|^\w+ → \w+$|^running \d+% /);
+    expect(outcome.stdout).toContain("succeeded");
+  }, 120_000);
+
   it("answers with the documented exit codes", async () => {
     const missing = await cli(["get", "0".repeat(64)]);
     expect(missing.code).toBe(EXIT.notFound);
@@ -124,12 +142,39 @@ describe("the prunelab CLI and the viewer against wrangler dev", () => {
     const box = await page.locator("#chart svg").boundingBox();
     expect(box!.width).toBeGreaterThan(300);
     expect(await page.locator("#aggregate tbody tr").count()).toBe(6);
+    // the chart is drawn at its own size, so its 12 px text is 12 px on screen
+    const natural = Number(await page.locator("#chart svg").getAttribute("width"));
+    expect(box!.width).toBeCloseTo(natural, 0);
+    // the table is headed in words, and no mean ± std cell wraps: each cell's text is one line box
+    expect(await page.locator("#aggregate th").allTextContents()).toEqual(expect.arrayContaining(["sparsity", "runs without a signal neuron", "train loss", "test error"]));
+    const stats = page.locator("#aggregate td.stat");
+    expect(await stats.count()).toBe(6 * 4);
+    const lineBoxes = await stats.evaluateAll((cells) =>
+      cells.map((cell) => {
+        const range = cell.ownerDocument.createRange();
+        range.selectNodeContents(cell);
+        return range.getClientRects().length;
+      }),
+    );
+    expect(lineBoxes).toEqual(Array(6 * 4).fill(1));
     await page.screenshot({ path: join(work, "sweep-page.png"), fullPage: true });
     expect(statSync(join(work, "sweep-page.png")).size).toBeGreaterThan(10_000);
 
     await page.goto(`${stack.url}/view/runs/${view.members[0].hash}`);
     expect(await page.locator("#chart svg").count()).toBe(1);
     expect(await page.locator("#final tbody tr").count()).toBe(2);
+    const runSvg = page.locator("#chart svg");
+    expect((await runSvg.boundingBox())!.width).toBeCloseTo(Number(await runSvg.getAttribute("width")), 0);
+    await page.screenshot({ path: join(work, "run-page.png"), fullPage: true });
+    expect(statSync(join(work, "run-page.png")).size).toBeGreaterThan(10_000);
+
+    // an unknown run is a page too, not problem JSON: its status, a heading, a way on, no script
+    const missing = await page.goto(`${stack.url}/view/runs/${"0".repeat(64)}`);
+    expect(missing!.status()).toBe(404);
+    expect(missing!.headers()["content-type"]).toMatch(/^text\/html/);
+    expect(await page.locator("h1").textContent()).toMatch(/^404 /);
+    expect(await page.locator('a[href="/docs"]').count()).toBeGreaterThan(0);
+    expect(await page.locator("script").count()).toBe(0);
     await page.close();
   }, 120_000);
 

@@ -33,9 +33,29 @@ describe("sweeps over HTTP (app.request, PGlite)", () => {
 
     const csv = await (await app().request(`/v1/sweeps/${view.hash}/table.csv`)).text();
     const [header, first] = csv.trim().split("\n");
-    expect(header!.split(",").slice(0, 5)).toEqual(["pruning.density", "runs", "completed", "diverged", "missingSignalNeurons"]);
-    expect(first!.split(",").slice(0, 4)).toEqual(["1", "2", "2", "0"]);
+    expect(header!.split(",").slice(0, 6)).toEqual(["pruning.density", "pruning.sparsity", "runs", "completed", "diverged", "missingSignalNeurons"]);
+    expect(first!.split(",").slice(0, 5)).toEqual(["1", "0", "2", "2", "0"]);
     expect((await (await app().request("/v1/sweeps?limit=5")).json()).items).toHaveLength(1);
+  });
+
+  it("gives back the sparsity asked for in the CSV, exactly, right after the stored density", async () => {
+    const bySparsity = { ...sweep, grid: { "data.noiseStd": [0.5], "pruning.sparsity": [0, 0.3, 0.7, 0.9] }, repeats: 1 };
+    const view = await (await app().request("/v1/sweeps", post({ spec: bySparsity }))).json();
+    const csv = await (await app().request(`/v1/sweeps/${view.hash}/table.csv`)).text();
+    const [header, ...lines] = csv.trim().split("\n").map((line) => line.split(","));
+    const metrics = ["trainLoss", "trainError", "testLoss", "testError"].flatMap((metric) => ["mean", "std", "min", "max"].map((stat) => `${metric}_${stat}`));
+    // every column the CSV had keeps its name and order; pruning.sparsity comes right after pruning.density
+    expect(header).toEqual(["data.noiseStd", "pruning.density", "pruning.sparsity", "runs", "completed", "diverged", "missingSignalNeurons", ...metrics]);
+    expect(lines.map((line) => line.slice(0, 3))).toEqual([
+      ["0.5", "1", "0"],
+      ["0.5", "0.7", "0.3"], // 1 - 0.7 is 0.30000000000000004 in floating point
+      ["0.5", "0.3", "0.7"],
+      ["0.5", "0.1", "0.9"],
+    ]);
+
+    const byWidth = await (await app().request("/v1/sweeps", post({ spec: { ...sweep, grid: { "model.width": [4, 8] }, repeats: 1 } }))).json();
+    const plain = await (await app().request(`/v1/sweeps/${byWidth.hash}/table.csv`)).text();
+    expect(plain.split("\n")[0]).toBe(["model.width", "runs", "completed", "diverged", "missingSignalNeurons", ...metrics].join(","));
   });
 
   it("rejects an invalid sweep at its field path and writes nothing", async () => {
@@ -62,9 +82,9 @@ describe("the aggregate as CSV", () => {
     });
     const csv = toAggregateCsv([row('a "b", c', 0.25), row("plain", null)]);
     const lines = csv.split("\n");
-    expect(lines[0]).toMatch(/^data\.signal,pruning\.density,runs,completed,diverged,missingSignalNeurons,trainLoss_mean,/);
-    expect(lines[1]).toBe(`"a ""b"", c",0.5,2,2,0,0,${"0.25,0,0.25,0.25,".repeat(4).slice(0, -1)}`);
-    expect(lines[2]).toBe(`plain,0.5,2,0,0,0,${",,,,".repeat(4).slice(0, -1)}`);
+    expect(lines[0]).toMatch(/^data\.signal,pruning\.density,pruning\.sparsity,runs,completed,diverged,missingSignalNeurons,trainLoss_mean,/);
+    expect(lines[1]).toBe(`"a ""b"", c",0.5,0.5,2,2,0,0,${"0.25,0,0.25,0.25,".repeat(4).slice(0, -1)}`);
+    expect(lines[2]).toBe(`plain,0.5,0.5,2,0,0,0,${",,,,".repeat(4).slice(0, -1)}`);
     expect(lines[3]).toBe("");
     expect(lines).toHaveLength(4);
   });

@@ -47,7 +47,10 @@ describe("chart rendering inside workerd", () => {
   it("renders a sweep chart to SVG with the interpreter when code generation is forbidden", async () => {
     const svg = await withoutCodeGeneration(() => renderSvg(fixtureChart()));
     expect(svg).toMatch(/^<svg/);
-    expect(svg.match(/<g class="mark-symbol role-mark points_marks"[^>]*>(.*?)<\/g>/s)![1]!.match(/<path /g)).toHaveLength(6);
+    // one symbol per grid point and metric, across the test-error and train-error panels
+    const groups = [...svg.matchAll(/<g class="mark-symbol role-mark points_marks"[^>]*>(.*?)<\/g>/gs)];
+    expect(groups).toHaveLength(2);
+    expect(groups.flatMap((group) => group[1]!.match(/<path /g) ?? [])).toHaveLength(6);
     expect(svg).toContain("in workerd");
   });
 });
