@@ -270,7 +270,7 @@ export interface paths {
         };
         /**
          * The sweep's Figure 2a/2b chart as Vega-Lite
-         * @description Two panels (`vconcat`). First, test and train error (mean ± sample std over repeats) against sparsity when the grid varies `pruning.density` (against log density when the densities span a factor of 20 or more; else against the first numeric grid key), one colour per value of the other grid keys; its rows are inline (`data.values`: `x`, `series`, `metric`, `mean`, `std`, `lo`, `hi`, `n`, `runs`), and points without results are left out. Second, each grid point's mean test error over training steps (`step`, `series`, `value`), at most 4000 evaluations in all. Immutable once the sweep succeeded, `no-store` before.
+         * @description Two rows (`vconcat`). First, test error and train error (mean ± sample std over repeats), a panel each (faceted by `metric`), against sparsity when the grid varies `pruning.density` (against log density when the densities span a factor of 20 or more; else against the first numeric grid key), one colour per value of the other grid keys; its rows are inline (`data.values`: `x`, `series`, `metric`, `mean`, `std`, `lo`, `hi`, `n`, `runs`), and points without results are left out. Second, each grid point's mean test error over training steps (`step`, `series`, `x`, `value`), a panel per value of the other grid keys (`series`) and a line per `x`, at most 4000 evaluations in all. Immutable once the sweep succeeded, `no-store` before.
          */
         get: operations["getSweepChart"];
         put?: never;
@@ -310,7 +310,7 @@ export interface paths {
         };
         /**
          * The run's training curves (Figure 2c) as Vega-Lite
-         * @description Three panels over gradient descent steps: train and test 0-1 error, train and test loss (log scale), and the feature-learning diagnostics (signal alignment per class, noise alignment). At most 400 evaluations per curve are drawn, evenly spaced, first and last kept. 409 while the run has no result.
+         * @description Four panels over gradient descent steps: train and test 0-1 error, train and test loss (log scale), signal alignment per class, and noise alignment (each alignment on its own y scale, not forced to include 0). At most 400 evaluations per curve are drawn, evenly spaced, first and last kept. 409 while the run has no result.
          */
         get: operations["getRunChart"];
         put?: never;
@@ -847,6 +847,25 @@ export interface components {
             headers: {
                 /** @description Only once the run or sweep succeeded. */
                 ETag?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description The problem as an HTML page without scripts (its status, title and detail, and links to the problem type and /docs), served with the same strict Content-Security-Policy as the pages. */
+        PageProblem: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description The database cannot be reached or its schema is behind this code, as an HTML page; retry after the given seconds. */
+        PageUnavailable: {
+            headers: {
+                "Retry-After"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -1432,7 +1451,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One row per grid point; columns are the grid keys, runs, completed, diverged, missingSignalNeurons, then mean/std/min/max of each final metric. */
+            /** @description One row per grid point; columns are the grid keys (with `pruning.sparsity`, 1 − density, right after `pruning.density` when the grid varies density), runs, completed, diverged, missingSignalNeurons, then mean/std/min/max of each final metric. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1585,9 +1604,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            503: components["responses"]["Unavailable"];
+            400: components["responses"]["PageProblem"];
+            404: components["responses"]["PageProblem"];
+            503: components["responses"]["PageUnavailable"];
         };
     };
     viewRun: {
@@ -1612,9 +1631,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            503: components["responses"]["Unavailable"];
+            400: components["responses"]["PageProblem"];
+            404: components["responses"]["PageProblem"];
+            503: components["responses"]["PageUnavailable"];
         };
     };
     leaseJobs: {
