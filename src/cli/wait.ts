@@ -20,6 +20,8 @@ interface Measure {
   total: number;
   status: string;
   detail?: string;
+  /** What the API says a reader should know while waiting (no runner can take the job). */
+  notice?: string | null;
 }
 
 /** Polls `load` until `done`, showing `{value}/{total}` from `measure`, within the timeout. */
@@ -28,7 +30,15 @@ async function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, meas
   const bar = options.progress && process.stderr.isTTY ? new SingleBar({ stream: process.stderr, hideCursor: true, format: `{bar} {percentage}% | {value}/{total} ${unit} | {status}` }) : undefined;
   const label = (m: Measure) => (m.detail ? `${m.status} (${m.detail})` : m.status);
   let shown: ProgressState | null = null;
+  let noticed: string | null = null;
   const show = (m: Measure) => {
+    // A notice is printed once when it appears (or changes), above the bar or among the lines.
+    if (m.notice && m.notice !== noticed) {
+      if (bar) bar.stop();
+      process.stderr.write(`note: ${m.notice}\n`);
+      if (bar) bar.start(m.total, m.value, { status: label(m) });
+    }
+    noticed = m.notice ?? null;
     if (bar) {
       bar.setTotal(m.total);
       bar.update(m.value, { status: label(m) });
@@ -41,8 +51,11 @@ async function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, meas
   let current = await load();
   try {
     const first = measure(current);
-    if (bar) bar.start(first.total, first.value, { status: label(first) });
-    else show(first);
+    if (bar) {
+      if (first.notice) process.stderr.write(`note: ${first.notice}\n`);
+      noticed = first.notice ?? null;
+      bar.start(first.total, first.value, { status: label(first) });
+    } else show(first);
     while (!done(current)) {
       if (Date.now() >= deadline) throw new CliError(EXIT.timeout, `still ${label(measure(current))} after ${options.timeoutSeconds} s; the job goes on`);
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
@@ -63,6 +76,7 @@ export function waitForRun(client: PrunelabClient, hash: string, options: WaitOp
       value: run.status === "succeeded" ? run.spec.training.steps : (run.progress?.step ?? 0),
       total: run.spec.training.steps,
       status: run.status,
+      notice: run.notice,
     }),
     "steps",
     options,
@@ -78,6 +92,7 @@ export function waitForSweep(client: PrunelabClient, hash: string, options: Wait
       total: sweep.size,
       status: sweep.status,
       detail: `${sweep.counts.running} running, ${sweep.counts.queued} queued${sweep.counts.failed ? `, ${sweep.counts.failed} failed` : ""}`,
+      notice: sweep.notice,
     }),
     "runs",
     options,

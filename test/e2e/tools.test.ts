@@ -126,6 +126,7 @@ describe("the prunelab CLI and the viewer against wrangler dev", () => {
     const waiting = await cli(["run", "-", "--wait", "--placement", "runner", "--timeout", "1"], JSON.stringify({ ...TINY_RUN, seed: 8 }));
     expect(waiting.code).toBe(EXIT.timeout);
     expect(waiting.stderr).toContain("queued");
+    expect(waiting.stderr).toMatch(/note: waiting for a companion runner, and none has asked this API for work ever: start one with `npm run runner/);
   }, 60_000);
 
   it("completes a sweep and shows it in a page that renders in headless Chromium with one point per mean", async () => {
