@@ -34,7 +34,9 @@ function createServices(env: Env) {
   const config = parseConfigOrThrow(workerEnvSchema, env, "the Worker's bindings are invalid");
   const queue: Queue<EdgeWakeUp> | undefined = env.EDGE_JOBS;
   if (!queue || typeof queue.send !== "function") throw new AppError("misconfigured", "the EDGE_JOBS queue binding is missing (see wrangler.toml)");
-  const openDb = createCheckedOpener(() => createNeonDb(config.DATABASE_URL, config.WS_PROXY ? { wsProxy: config.WS_PROXY } : {}));
+  // A request's statements run one after another, so its pool needs one connection: a second one
+  // would only cost another WebSocket and Postgres session (docs/decisions/011-hot-paths.md).
+  const openDb = createCheckedOpener(() => createNeonDb(config.DATABASE_URL, { maxConnections: 1, ...(config.WS_PROXY ? { wsProxy: config.WS_PROXY } : {}) }));
   const openStores = async () => storesFor(await openDb());
 
   const deps = {
