@@ -2,8 +2,9 @@
  * Cloudflare Worker entry: wiring only (docs/architecture.md, Parts). Bindings are parsed once per
  * isolate; each request opens its own Neon pool (docs/architecture.md, Runtimes); edge jobs arrive
  * as queue wake-ups and train one at a time per isolate; a cron trigger returns expired leases and
- * re-sends lost wake-ups; immutable responses are kept in the Cache API so repeated reads never
- * reach Postgres. Every job transition goes through the job service (src/service).
+ * re-sends lost wake-ups; immutable responses are kept in the Cache API so repeated reads, and
+ * re-submits of a spec whose run succeeded, never reach Postgres. Every job transition goes through
+ * the job service (src/service).
  */
 import { z } from "zod";
 import openapiDocument from "../openapi.yaml";
@@ -15,6 +16,7 @@ import { createApp } from "./http/app.js";
 import { REPRESENTATION_VERSION } from "./http/caching.js";
 import { apiConfigSchema } from "./http/config.js";
 import { handleError } from "./http/problem.js";
+import type { RunView } from "./http/views.js";
 import { createJobService, storesFor } from "./service/index.js";
 import { createCheckedOpener, createNeonDb } from "./store/index.js";
 
@@ -45,7 +47,7 @@ function createServices(env: Env) {
     wakeEdge: (hash: string) => queue.send({ hash }).then(() => undefined),
     wakeEdgeMany: (hashes: string[]) => queue.sendBatch(hashes.map((hash) => ({ body: { hash } }))).then(() => undefined),
   };
-  return { config, app: createApp({ ...deps, openapiDocument }), jobs: createJobService(deps) };
+  return { config, app: createApp({ ...deps, openapiDocument, cachedRun }), jobs: createJobService(deps) };
 }
 
 type Services = ReturnType<typeof createServices>;
@@ -70,6 +72,32 @@ function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
 /** The paths of immutable representations: a run's or sweep's JSON, CSV, charts and page. */
 const CACHEABLE = new RegExp(`^/(v1|view)/(runs|sweeps)/${HASH_PATTERN.source.slice(1, -1)}(/table\\.csv|/chart\\.json|/chart\\.svg)?$`);
 
+const edgeCache = () => (caches as unknown as { default: Cache }).default;
+
+/**
+ * The Cache API key of an immutable representation: its path alone (these routes read no query, so
+ * `?anything` must not force a new render) and the version of the representations, so a new field
+ * or chart reaches readers (docs/architecture.md, Caching).
+ */
+const cacheKeyOf = (origin: string, pathname: string) => new Request(`${origin}${pathname}?representation=${REPRESENTATION_VERSION}`);
+
+/**
+ * The succeeded run the Cache API holds for `GET /v1/runs/{hash}` at `origin`, for a re-submit of
+ * its spec to be answered without the database (docs/decisions/011-hot-paths.md). A miss, or a
+ * cache that fails, is null: the submit then goes to the database as before.
+ */
+async function cachedRun(hash: string, origin: string): Promise<RunView | null> {
+  try {
+    const hit = await edgeCache().match(cacheKeyOf(origin, `/v1/runs/${hash}`));
+    if (!hit) return null;
+    const view = (await hit.json()) as RunView;
+    return view.hash === hash && view.status === "succeeded" ? view : null;
+  } catch (error) {
+    console.warn(`the Cache API could not be read; the submit goes to the database: ${(error as Error).message}`);
+    return null;
+  }
+}
+
 /**
  * A cached immutable representation, or 304 when the client already holds its ETag. Only what was
  * cached can be answered 304 here; anything else goes to the app, which checks the run first.
@@ -91,10 +119,8 @@ export default {
       const { app } = servicesFor(env);
       const url = new URL(request.url);
       const cacheable = request.method === "GET" && CACHEABLE.test(url.pathname);
-      const cache = cacheable ? (caches as unknown as { default: Cache }).default : undefined;
-      // Keyed by path alone (these routes read no query, so `?anything` must not force a new render)
-      // and by the version of the representations, so a new field or chart reaches readers.
-      const cacheKey = new Request(`${url.origin}${url.pathname}?representation=${REPRESENTATION_VERSION}`);
+      const cache = cacheable ? edgeCache() : undefined;
+      const cacheKey = cacheKeyOf(url.origin, url.pathname);
       const hit = await cache?.match(cacheKey);
       if (hit) return conditional(request, hit);
       const response = await app.fetch(request);

@@ -1,28 +1,42 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { RUN_STATUSES, parseOrThrow, parseRunSpec } from "../../core/index.js";
-import type { JobService } from "../../service/index.js";
+import { RUN_STATUSES, identifyRunSpec, parseOrThrow, parseRunSpec } from "../../core/index.js";
+import { decidePlacement, type JobService } from "../../service/index.js";
 import { cacheHeaders, notModified } from "../caching.js";
 import type { ApiConfig } from "../config.js";
 import type { ViewLoaders } from "../loaders.js";
 import { limitBody, requireKey } from "../middleware.js";
 import { checkHash, readJson } from "../request.js";
 import { pageQuerySchema, parseSubmission, preferredWaitSeconds, underPath } from "../submit.js";
-import { toRunView } from "../views.js";
+import { toRunView, type RunView } from "../views.js";
 
 const listRunsSchema = pageQuerySchema.extend({ status: z.enum(RUN_STATUSES).optional() });
 
+/**
+ * A succeeded run as the edge cache holds it (the cached `GET /v1/runs/{hash}` at `origin`, the
+ * origin the request was sent to), or null when it holds none (docs/decisions/011-hot-paths.md).
+ */
+export type CachedRunLookup = (hash: string, origin: string) => Promise<RunView | null>;
+
 /** `/v1/runs`: submit (with `Prefer: wait`), read, list, retry and cancel. */
-export function createRunRoutes(service: JobService, loaders: ViewLoaders, config: ApiConfig) {
+export function createRunRoutes(service: JobService, loaders: ViewLoaders, config: ApiConfig, cachedRun?: CachedRunLookup) {
   const routes = new Hono();
 
   routes.post("/", requireKey(config), limitBody(config.MAX_BODY_BYTES), async (c) => {
     const body = parseSubmission(await readJson(c), "run");
     const spec = underPath("/spec", () => parseRunSpec(body.spec));
-    const { run } = await service.submitRun(spec, body.options.placement);
     const wait = preferredWaitSeconds(c.req.header("prefer"));
-    const latest = wait > 0 ? await service.waitForRun(run, wait) : run;
     const headers: Record<string, string> = { "cache-control": "no-store", ...(wait > 0 ? { "preference-applied": `wait=${wait}` } : {}) };
+    if (cachedRun) {
+      // A spec whose run succeeded is answered from the edge cache, as the service would answer it
+      // (the stored run, 200), without opening a database connection; what a submit refuses
+      // whatever is stored (over_budget) is refused first (docs/decisions/011-hot-paths.md).
+      decidePlacement(spec, body.options.placement, config.EDGE_MAX_MACS);
+      const cached = await cachedRun((await identifyRunSpec(spec)).hash, new URL(c.req.url).origin);
+      if (cached) return c.json(cached, 200, headers);
+    }
+    const { run } = await service.submitRun(spec, body.options.placement);
+    const latest = wait > 0 ? await service.waitForRun(run, wait) : run;
     const view = toRunView(latest);
     if (latest.status === "succeeded") return c.json(view, 200, headers);
     return c.json(view, 202, { ...headers, location: `/v1/runs/${run.hash}` });
