@@ -50,7 +50,7 @@ interface Target {
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 function parseTarget(text: string, index: number): Target {
-  const match = /^([\w.-]+)=(.+)$/.exec(text);
+  const match = /^([^=/]+)=(.+)$/.exec(text);
   const url = new URL(match ? match[2]! : text);
   if (!LOOPBACK.has(url.hostname)) throw new Error(`--url ${text}: this benchmark loads the API hard; loopback only`);
   return { label: match ? match[1]! : `target ${index + 1}`, url: url.origin };
