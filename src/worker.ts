@@ -16,6 +16,7 @@ import { createApp } from "./http/app.js";
 import { REPRESENTATION_VERSION } from "./http/caching.js";
 import { apiConfigSchema } from "./http/config.js";
 import { handleError } from "./http/problem.js";
+import type { EdgeRunCache } from "./http/routes/runs.js";
 import type { RunView } from "./http/views.js";
 import { createJobService, storesFor } from "./service/index.js";
 import { createCheckedOpener, createNeonDb } from "./store/index.js";
@@ -47,7 +48,8 @@ function createServices(env: Env) {
     wakeEdge: (hash: string) => queue.send({ hash }).then(() => undefined),
     wakeEdgeMany: (hashes: string[]) => queue.sendBatch(hashes.map((hash) => ({ body: { hash } }))).then(() => undefined),
   };
-  return { config, app: createApp({ ...deps, openapiDocument, cachedRun }), jobs: createJobService(deps) };
+  const app = createApp({ ...deps, openapiDocument, runCache: createRunCache(() => app) });
+  return { config, app, jobs: createJobService(deps) };
 }
 
 type Services = ReturnType<typeof createServices>;
@@ -81,21 +83,48 @@ const edgeCache = () => (caches as unknown as { default: Cache }).default;
  */
 const cacheKeyOf = (origin: string, pathname: string) => new Request(`${origin}${pathname}?representation=${REPRESENTATION_VERSION}`);
 
+const isImmutable = (response: Response) => response.status === 200 && (response.headers.get("cache-control")?.includes("immutable") ?? false);
+
 /**
- * The succeeded run the Cache API holds for `GET /v1/runs/{hash}` at `origin`, for a re-submit of
- * its spec to be answered without the database (docs/decisions/011-hot-paths.md). A miss, or a
- * cache that fails, is null: the submit then goes to the database as before.
+ * Succeeded runs in the Cache API, under the key `GET /v1/runs/{hash}` keeps them at an origin, for
+ * re-submits of their specs to be answered without the database (docs/decisions/011-hot-paths.md).
+ * A miss, or a cache that fails, is null: the submit then goes to the database as before.
  */
-async function cachedRun(hash: string, origin: string): Promise<RunView | null> {
-  try {
-    const hit = await edgeCache().match(cacheKeyOf(origin, `/v1/runs/${hash}`));
-    if (!hit) return null;
-    const view = (await hit.json()) as RunView;
-    return view.hash === hash && view.status === "succeeded" ? view : null;
-  } catch (error) {
-    console.warn(`the Cache API could not be read; the submit goes to the database: ${(error as Error).message}`);
-    return null;
-  }
+function createRunCache(app: () => { fetch(request: Request): Response | Promise<Response> }): EdgeRunCache {
+  const keyOf = (hash: string, origin: string) => cacheKeyOf(origin, `/v1/runs/${hash}`);
+  /**
+   * Runs this isolate already kept: where the Cache API keeps nothing (`*.workers.dev`), every
+   * re-submit misses, and the read that renders a run is then paid once per isolate, not per submit.
+   */
+  const kept = new Set<string>();
+  return {
+    async lookup(hash, origin) {
+      try {
+        const hit = await edgeCache().match(keyOf(hash, origin));
+        if (!hit) return null;
+        const view = (await hit.json()) as RunView;
+        return view.hash === hash && view.status === "succeeded" ? view : null;
+      } catch (error) {
+        console.warn(`the Cache API could not be read; the submit goes to the database: ${(error as Error).message}`);
+        return null;
+      }
+    },
+    /** Keeps the run's GET as a read of it would (rendered by the app), so `Prefer: wait` scripts that never read it hit too. */
+    async keep(hash, origin) {
+      const key = `${origin}/${hash}`;
+      if (kept.has(key)) return;
+      if (kept.size >= 1000) kept.clear();
+      kept.add(key);
+      try {
+        const response = await app().fetch(new Request(`${origin}/v1/runs/${hash}`));
+        if (isImmutable(response)) await edgeCache().put(keyOf(hash, origin), response);
+        else await response.body?.cancel();
+      } catch (error) {
+        kept.delete(key);
+        console.warn(`could not keep run ${hash} in the Cache API: ${(error as Error).message}`);
+      }
+    },
+  };
 }
 
 /**
@@ -123,10 +152,8 @@ export default {
       const cacheKey = cacheKeyOf(url.origin, url.pathname);
       const hit = await cache?.match(cacheKey);
       if (hit) return conditional(request, hit);
-      const response = await app.fetch(request);
-      if (cache && response.status === 200 && response.headers.get("cache-control")?.includes("immutable")) {
-        ctx.waitUntil(cache.put(cacheKey, response.clone()));
-      }
+      const response = await app.fetch(request, env, ctx); // the context lets the app finish work after responding
+      if (cache && isImmutable(response)) ctx.waitUntil(cache.put(cacheKey, response.clone()));
       return response;
     } catch (error) {
       return handleError(error as Error); // misconfiguration: the app could not be built

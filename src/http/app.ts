@@ -8,7 +8,7 @@ import { createChartRoutes } from "./routes/charts.js";
 import { createMetaRoutes } from "./routes/meta.js";
 import { createPageRoutes } from "./routes/pages.js";
 import { createRunnerRoutes } from "./routes/runner.js";
-import { createRunRoutes, type CachedRunLookup } from "./routes/runs.js";
+import { createRunRoutes, type EdgeRunCache } from "./routes/runs.js";
 import { createSpecRoutes } from "./routes/specs.js";
 import { createSweepRoutes } from "./routes/sweeps.js";
 
@@ -21,11 +21,10 @@ export interface AppDeps extends JobServiceDeps {
   /** The text of openapi.yaml, served at /openapi.yaml and rendered at /docs. */
   openapiDocument?: string;
   /**
-   * The edge cache's copy of a succeeded run, or null. With it a re-submit of a spec whose run
-   * succeeded is answered without the database (docs/decisions/011-hot-paths.md); the Worker wires
-   * it to the Cache API entry its `GET /v1/runs/{hash}` keeps.
+   * The edge cache's copies of succeeded runs: with it a re-submit of a spec whose run succeeded is
+   * answered without the database (docs/decisions/011-hot-paths.md). The Worker wires its Cache API.
    */
-  cachedRun?: CachedRunLookup;
+  runCache?: EdgeRunCache;
 }
 
 /**
@@ -48,7 +47,7 @@ export function createApp(deps: AppDeps) {
   });
   app.route("/", createMetaRoutes(deps.openapiDocument));
   app.route("/v1", createSpecRoutes(config));
-  app.route("/v1/runs", createRunRoutes(service, loaders, config, deps.cachedRun));
+  app.route("/v1/runs", createRunRoutes(service, loaders, config, deps.runCache));
   app.route("/v1/sweeps", createSweepRoutes(service, loaders, config));
   app.route("/v1", createChartRoutes(loaders));
   app.route("/v1/runner", createRunnerRoutes(service, config));

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { RUN_STATUSES, identifyRunSpec, parseOrThrow, parseRunSpec } from "../../core/index.js";
 import { decidePlacement, type JobService } from "../../service/index.js";
@@ -13,13 +13,30 @@ import { toRunView, type RunView } from "../views.js";
 const listRunsSchema = pageQuerySchema.extend({ status: z.enum(RUN_STATUSES).optional() });
 
 /**
- * A succeeded run as the edge cache holds it (the cached `GET /v1/runs/{hash}` at `origin`, the
- * origin the request was sent to), or null when it holds none (docs/decisions/011-hot-paths.md).
+ * The edge cache's copies of succeeded runs, by hash and by the origin a submit was sent to (the
+ * Worker keeps a run's `GET /v1/runs/{hash}` in its Cache API, keyed by URL): they let a re-submit
+ * of a spec whose run succeeded be answered without the database (docs/decisions/011-hot-paths.md).
  */
-export type CachedRunLookup = (hash: string, origin: string) => Promise<RunView | null>;
+export interface EdgeRunCache {
+  /** The run as the cache holds it, or null when it holds none (or cannot be read). */
+  lookup(hash: string, origin: string): Promise<RunView | null>;
+  /** Keeps a succeeded run the database answered a submit with, for the next re-submit; never throws. */
+  keep(hash: string, origin: string): Promise<void>;
+}
+
+/** Lets `work` finish after the response: the Worker's `waitUntil` when there is one (not under `app.request`). */
+function afterResponse(c: Context, work: Promise<void>): void {
+  let waitUntil: ((promise: Promise<void>) => void) | undefined;
+  try {
+    waitUntil = c.executionCtx.waitUntil.bind(c.executionCtx);
+  } catch {
+    waitUntil = undefined; // no execution context: the promise runs on by itself
+  }
+  waitUntil?.(work);
+}
 
 /** `/v1/runs`: submit (with `Prefer: wait`), read, list, retry and cancel. */
-export function createRunRoutes(service: JobService, loaders: ViewLoaders, config: ApiConfig, cachedRun?: CachedRunLookup) {
+export function createRunRoutes(service: JobService, loaders: ViewLoaders, config: ApiConfig, runCache?: EdgeRunCache) {
   const routes = new Hono();
 
   routes.post("/", requireKey(config), limitBody(config.MAX_BODY_BYTES), async (c) => {
@@ -27,18 +44,22 @@ export function createRunRoutes(service: JobService, loaders: ViewLoaders, confi
     const spec = underPath("/spec", () => parseRunSpec(body.spec));
     const wait = preferredWaitSeconds(c.req.header("prefer"));
     const headers: Record<string, string> = { "cache-control": "no-store", ...(wait > 0 ? { "preference-applied": `wait=${wait}` } : {}) };
-    if (cachedRun) {
+    const origin = new URL(c.req.url).origin;
+    if (runCache) {
       // A spec whose run succeeded is answered from the edge cache, as the service would answer it
       // (the stored run, 200), without opening a database connection; what a submit refuses
       // whatever is stored (over_budget) is refused first (docs/decisions/011-hot-paths.md).
       decidePlacement(spec, body.options.placement, config.EDGE_MAX_MACS);
-      const cached = await cachedRun((await identifyRunSpec(spec)).hash, new URL(c.req.url).origin);
+      const cached = await runCache.lookup((await identifyRunSpec(spec)).hash, origin);
       if (cached) return c.json(cached, 200, headers);
     }
     const { run } = await service.submitRun(spec, body.options.placement);
     const latest = wait > 0 ? await service.waitForRun(run, wait) : run;
     const view = toRunView(latest);
-    if (latest.status === "succeeded") return c.json(view, 200, headers);
+    if (latest.status === "succeeded") {
+      if (runCache) afterResponse(c, runCache.keep(run.hash, origin));
+      return c.json(view, 200, headers);
+    }
     return c.json(view, 202, { ...headers, location: `/v1/runs/${run.hash}` });
   });
 
