@@ -9,7 +9,7 @@ import { createChartRoutes } from "./routes/charts.js";
 import { createMetaRoutes } from "./routes/meta.js";
 import { createPageRoutes } from "./routes/pages.js";
 import { createRunnerRoutes } from "./routes/runner.js";
-import { createRunRoutes } from "./routes/runs.js";
+import { createRunRoutes, type EdgeRunCache } from "./routes/runs.js";
 import { createSpecRoutes } from "./routes/specs.js";
 import { createSweepRoutes } from "./routes/sweeps.js";
 
@@ -23,6 +23,11 @@ export interface AppDeps extends JobServiceDeps {
   purgeCache?: PurgeCache;
   /** The text of openapi.yaml, served at /openapi.yaml and rendered at /docs. */
   openapiDocument?: string;
+  /**
+   * The edge cache's copies of succeeded runs: with it a re-submit of a spec whose run succeeded is
+   * answered without the database (docs/decisions/011-hot-paths.md). The Worker wires its Cache API.
+   */
+  runCache?: EdgeRunCache;
 }
 
 /**
@@ -45,7 +50,7 @@ export function createApp(deps: AppDeps) {
   });
   app.route("/", createMetaRoutes(deps.openapiDocument));
   app.route("/v1", createSpecRoutes(config));
-  app.route("/v1/runs", createRunRoutes(service, loaders, config));
+  app.route("/v1/runs", createRunRoutes(service, loaders, config, deps.runCache));
   app.route("/v1/sweeps", createSweepRoutes(service, loaders, config));
   app.route("/v1", createChartRoutes(loaders));
   app.route("/v1/runner", createRunnerRoutes(service, config));

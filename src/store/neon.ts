@@ -11,6 +11,12 @@ export interface NeonOptions {
   wsProxy?: string;
   /** For Node 20, which has no global WebSocket (pass the `ws` package). */
   webSocketConstructor?: unknown;
+  /**
+   * Connections the pool may open (default 10). A Worker's request runs its statements one after
+   * another and passes 1, so it never opens a second WebSocket and Postgres session
+   * (docs/decisions/011-hot-paths.md).
+   */
+  maxConnections?: number;
 }
 
 /** The options last applied to the driver's global `neonConfig`; a call with the same options changes nothing. */
@@ -40,7 +46,7 @@ function configureNeon(options: NeonOptions): void {
  */
 export function createNeonDb(connectionString: string, options: NeonOptions = {}): DbHandle {
   configureNeon(options);
-  const pool = new Pool({ connectionString, max: 10 });
+  const pool = new Pool({ connectionString, max: options.maxConnections ?? 10 });
   let closing = false;
   // An idle client whose socket drops emits 'error' on the pool; unhandled, it would crash the isolate.
   // Drops while the pool is being ended are expected (the peer closes first) and are not errors.

@@ -51,8 +51,9 @@ export function createRunStore(db: Db) {
     async submit(input: { hash: string; spec: unknown; placement: Placement; queuedCap: number }): Promise<{ run: RunRow; created: boolean }> {
       // One statement returns the new row or the existing one: within it the select does not see
       // the insert, so exactly one branch answers. Nothing is written that the answer does not show.
-      const [row] = rowsOf<Record<string, unknown> & { created: boolean }>(
-        await db.execute(sql`
+      const attempt = async () =>
+        rowsOf<Record<string, unknown> & { created: boolean }>(
+          await db.execute(sql`
           with inserted as (
             insert into runs (hash, spec, placement)
             select ${input.hash}, ${JSON.stringify(input.spec)}::jsonb, ${input.placement}
@@ -63,14 +64,15 @@ export function createRunStore(db: Db) {
           select *, true as created from inserted
           union all
           select *, false as created from runs where hash = ${input.hash} and not exists (select 1 from inserted)`),
-      );
-      if (row) return { run: fromDriverRow(row), created: row.created === true };
-      // No row: either the cap refused the insert, or a concurrent submit of the same hash committed
-      // after this statement's snapshot was taken (its insert then did nothing, and its select could
-      // not see the row yet). A fresh read tells the two apart.
-      const existing = await byHash(input.hash);
-      if (existing) return { run: existing, created: false };
-      throw new AppError("too_many_queued", `${input.queuedCap} runs are already queued; retry later`, { retryable: true });
+        )[0];
+      // A concurrent submit of the same new hash may commit after this statement took its snapshot:
+      // the insert then does nothing, and the select, under that snapshot, does not see the row
+      // either. Only then is the answer empty without the cap; the same statement again (a new
+      // snapshot) returns that row. Each statement is still the whole state change
+      // (docs/decisions/004-persistence.md); a refusal by the cap costs the second one too.
+      const row = (await attempt()) ?? (await attempt());
+      if (!row) throw new AppError("too_many_queued", `${input.queuedCap} runs are already queued; retry later`, { retryable: true });
+      return { run: fromDriverRow(row), created: row.created === true };
     },
 
     /**
