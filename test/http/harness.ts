@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach } from "vitest";
+import { beforeEach } from "vitest";
 import { createApp } from "../../src/http/app.js";
 import { parseApiConfig } from "../../src/http/config.js";
-import { createRunStore, createSweepStore, rowsOf, type DbHandle } from "../../src/store/index.js";
-import { openPglite, truncateAll } from "../store/databases.js";
+import { createRunStore, createSweepStore, rowsOf } from "../../src/store/index.js";
+import { usePglite } from "../store/databases.js";
 import { validateResponse } from "./openapi-validator.js";
 
 const OPENAPI_DOCUMENT = readFileSync(new URL("../../openapi.yaml", import.meta.url), "utf8");
@@ -14,26 +14,19 @@ const OPENAPI_DOCUMENT = readFileSync(new URL("../../openapi.yaml", import.meta.
  * database per file, emptied before each test) and records the edge wake-ups the app sends.
  */
 export function useHttpHarness() {
-  let handle: DbHandle;
+  const database = usePglite();
   const woken: string[] = [];
-  beforeAll(async () => {
-    handle = await openPglite();
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
-  beforeEach(async () => {
-    await truncateAll(handle);
+  beforeEach(() => {
     woken.length = 0;
   });
   return {
     woken,
-    db: () => handle.db,
+    db: () => database().db,
     /** The app, every response of which is checked against openapi.yaml before the test sees it. */
     appWith: (env: Record<string, string> = {}) => {
       const app = createApp({
         config: parseApiConfig(env),
-        openStores: async () => ({ runs: createRunStore(handle.db), sweeps: createSweepStore(handle.db), close: async () => {} }),
+        openStores: async () => ({ runs: createRunStore(database().db), sweeps: createSweepStore(database().db), close: async () => {} }),
         wakeEdge: async (hash) => void woken.push(hash),
         openapiDocument: OPENAPI_DOCUMENT,
       });
@@ -45,7 +38,7 @@ export function useHttpHarness() {
         },
       };
     },
-    countRuns: async () => rowsOf<{ n: number }>(await handle.db.execute(sql`select count(*)::int as n from runs`))[0]!.n,
+    countRuns: async () => rowsOf<{ n: number }>(await database().db.execute(sql`select count(*)::int as n from runs`))[0]!.n,
   };
 }
 
