@@ -1,10 +1,9 @@
-import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { omitDefaults, sha256Hex, toCanonicalJson, toCanonicalRunSpec, type Identity } from "./canonical.js";
 import type { FieldError } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import { SPEC_VERSION, kindDefaults, runSpecSchema, sparsityToDensity, type KindName, type RunSpec } from "./kinds/index.js";
-import { toFieldErrors, toJsonPointer, validationFailed } from "./validation.js";
+import { nearestName, toFieldErrors, toJsonPointer, validationFailed } from "./validation.js";
 
 export type GridValue = number | string;
 /** One grid point: grid key → value, keys in canonical (sorted) order. */
@@ -69,8 +68,8 @@ function normalizeGrid(grid: Record<string, GridValue[]>, kind: KindName): Recor
   for (const key of Object.keys(grid).sort()) {
     const values = grid[key]!;
     if (key !== SPARSITY_PATH && !paths.includes(key)) {
-      const near = closest(key, [...paths, SPARSITY_PATH]);
-      const hint = distance(key, near) <= 3 ? `did you mean "${near}"? ` : "";
+      const near = nearestName(key, [...paths, SPARSITY_PATH], () => 3);
+      const hint = near ? `did you mean "${near}"? ` : "";
       errors.push({ path: toJsonPointer(["grid", key]), message: `not a grid path; ${hint}one of ${[...paths, SPARSITY_PATH].join(", ")}` });
       continue;
     }

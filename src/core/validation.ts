@@ -31,12 +31,22 @@ export function declaredKeysAt(schema: z.ZodType, path: readonly PropertyKey[]):
   }
 }
 
+/**
+ * The name among `names` that `key` most likely misspells: one that differs only in case, else the
+ * nearest by edit distance when it is within `maxDistance(nearest)`; undefined when none is close.
+ */
+export function nearestName(key: string, names: readonly string[], maxDistance: (near: string) => number): string | undefined {
+  if (names.length === 0) return undefined;
+  const sameLetters = names.find((name) => name.toLowerCase() === key.toLowerCase());
+  if (sameLetters) return sameLetters;
+  const near = closest(key, [...names]);
+  return distance(key, near) <= maxDistance(near) ? near : undefined;
+}
+
 /** ` (did you mean "patchDim"?)` when one declared name is a likely misspelling of `key`. */
 function suggestion(key: string, declared: string[]): string {
-  if (declared.length === 0) return "";
-  const sameLetters = declared.find((name) => name.toLowerCase() === key.toLowerCase());
-  const near = sameLetters ?? closest(key, declared);
-  return sameLetters || distance(key, near) <= Math.max(1, Math.floor(near.length / 3)) ? ` (did you mean "${near}"?)` : "";
+  const near = nearestName(key, declared, (name) => Math.max(1, Math.floor(name.length / 3)));
+  return near ? ` (did you mean "${near}"?)` : "";
 }
 
 /**

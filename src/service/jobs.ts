@@ -3,6 +3,8 @@ import {
   expandSweep,
   identifyRunSpec,
   isFinalStatus,
+  type Identity,
+  type Placement,
   type Provenance,
   type RunError,
   type RunResult,
@@ -46,6 +48,12 @@ export interface JobServiceDeps {
   wakeEdgeMany?(hashes: string[]): Promise<void>;
 }
 
+/** A run spec's placement and identity, decided before anything is stored. */
+export interface PreparedRun {
+  placement: Placement;
+  identity: Identity<RunSpec>;
+}
+
 /** A sweep as stored, with what its view is made of. */
 export interface SweepState {
   row: SweepRow;
@@ -83,6 +91,15 @@ export function createJobService(deps: JobServiceDeps) {
   /** Lease lengths a runner may ask for are clamped to the configured range. */
   const leaseMs = (seconds?: number) => 1000 * Math.min(config.LEASE_MAX_SECONDS, Math.max(config.LEASE_MIN_SECONDS, seconds ?? config.LEASE_DEFAULT_SECONDS));
 
+  /**
+   * What a submit decides before it touches the database: the placement (refusing `edge` above the
+   * budget) and the spec's identity. A caller that needs the hash first (the edge-cache lookup of a
+   * re-submit) prepares once and hands the result to `submitRun`.
+   */
+  async function prepareRun(spec: RunSpec, requested: RequestedPlacement): Promise<PreparedRun> {
+    return { placement: decidePlacement(spec, requested, config.EDGE_MAX_MACS), identity: await identifyRunSpec(spec) };
+  }
+
   async function getRun(hash: string): Promise<RunRow> {
     const run = await use((stores) => stores.runs.get(hash));
     if (!run) throw new AppError("not_found", `no run with hash ${hash}`);
@@ -98,9 +115,10 @@ export function createJobService(deps: JobServiceDeps) {
 
   return {
     /** Stores the run's job unless its hash is known, and wakes the edge trainer for a new edge job. */
-    async submitRun(spec: RunSpec, requested: RequestedPlacement): Promise<{ run: RunRow; created: boolean }> {
-      const placement = decidePlacement(spec, requested, config.EDGE_MAX_MACS);
-      const identity = await identifyRunSpec(spec);
+    prepareRun,
+
+    async submitRun(spec: RunSpec, requested: RequestedPlacement, prepared?: PreparedRun): Promise<{ run: RunRow; created: boolean }> {
+      const { placement, identity } = prepared ?? (await prepareRun(spec, requested));
       const outcome = await use((stores) => stores.runs.submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement, queuedCap: config.QUEUED_CAP }));
       if (outcome.created && outcome.run.placement === "edge") await wake([outcome.run.hash]);
       return outcome;

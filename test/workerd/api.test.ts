@@ -1,6 +1,6 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/worker.js";
+import { fetchWorker } from "./fetch-worker.js";
 
 /**
  * The Worker end to end inside workerd, on a real PostgreSQL server through the Neon driver:
@@ -8,12 +8,7 @@ import worker from "../../src/worker.js";
  * serves it without the database.
  */
 describe("the Worker with its queue, database and cache", () => {
-  const call = async (request: Request, bindings: Env = env) => {
-    const ctx = createExecutionContext();
-    const response = await worker.fetch(request, bindings, ctx as never);
-    await waitOnExecutionContext(ctx);
-    return response;
-  };
+  const call = fetchWorker;
   const submit = (spec: unknown, headers: Record<string, string> = {}) =>
     call(new Request("http://prunelab.test/v1/runs", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ spec }) }));
   const spec = { seed: 9, data: { patchDim: 24, trainSize: 16, testSize: 16 }, model: { width: 6 }, training: { steps: 40, evalEvery: 10 } };

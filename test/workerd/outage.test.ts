@@ -1,6 +1,6 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/worker.js";
+import { fetchWorker } from "./fetch-worker.js";
 
 /** The Worker starting while its database cannot be reached: a true 503 with Retry-After, never "schema behind". */
 describe("the Worker without its database", () => {
@@ -10,9 +10,7 @@ describe("the Worker without its database", () => {
       new Request(`http://prunelab.test/v1/runs/${"a".repeat(64)}`),
       new Request("http://prunelab.test/v1/runs", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ spec: { seed: 77 } }) }),
     ]) {
-      const ctx = createExecutionContext();
-      const response = await worker.fetch(request, down, ctx as never);
-      await waitOnExecutionContext(ctx);
+      const response = await fetchWorker(request, down);
       expect(response.status).toBe(503);
       expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
       expect(await response.json()).toMatchObject({ type: "/problems/database_unavailable" });

@@ -1,6 +1,6 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/worker.js";
+import { fetchWorker } from "./fetch-worker.js";
 
 /**
  * A re-submit of a spec whose run succeeded is answered from the Worker's Cache API, byte for byte
@@ -8,12 +8,7 @@ import worker from "../../src/worker.js";
  * a read of it or by a submit the database answered (docs/decisions/011-hot-paths.md).
  */
 describe("re-submitting a succeeded spec", () => {
-  const call = async (request: Request, bindings: Env = env) => {
-    const ctx = createExecutionContext();
-    const response = await worker.fetch(request, bindings, ctx as never);
-    await waitOnExecutionContext(ctx);
-    return response;
-  };
+  const call = fetchWorker;
   const submit = (origin: string, body: unknown, headers: Record<string, string> = {}, bindings: Env = env) =>
     call(new Request(`${origin}/v1/runs`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }), bindings);
   const spec = { seed: 4242, data: { patchDim: 24, trainSize: 16, testSize: 16 }, model: { width: 6 }, training: { steps: 40, evalEvery: 10 } };

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { RUN_STATUSES, identifyRunSpec, parseOrThrow, parseRunSpec } from "../../core/index.js";
-import { decidePlacement, type JobService } from "../../service/index.js";
+import { RUN_STATUSES, parseOrThrow, parseRunSpec } from "../../core/index.js";
+import type { JobService } from "../../service/index.js";
 import { cacheHeaders, notModified } from "../caching.js";
 import type { ApiConfig } from "../config.js";
 import type { ViewLoaders } from "../loaders.js";
@@ -45,15 +45,15 @@ export function createRunRoutes(service: JobService, loaders: ViewLoaders, confi
     const wait = preferredWaitSeconds(c.req.header("prefer"));
     const headers: Record<string, string> = { "cache-control": "no-store", ...(wait > 0 ? { "preference-applied": `wait=${wait}` } : {}) };
     const origin = new URL(c.req.url).origin;
+    // Placement (which refuses over_budget whatever is stored) and the hash, decided once.
+    const prepared = await service.prepareRun(spec, body.options.placement);
     if (runCache) {
       // A spec whose run succeeded is answered from the edge cache, as the service would answer it
-      // (the stored run, 200), without opening a database connection; what a submit refuses
-      // whatever is stored (over_budget) is refused first (docs/decisions/011-hot-paths.md).
-      decidePlacement(spec, body.options.placement, config.EDGE_MAX_MACS);
-      const cached = await runCache.lookup((await identifyRunSpec(spec)).hash, origin);
+      // (the stored run, 200), without opening a database connection (docs/decisions/011-hot-paths.md).
+      const cached = await runCache.lookup(prepared.identity.hash, origin);
       if (cached) return c.json(cached, 200, headers);
     }
-    const { run } = await service.submitRun(spec, body.options.placement);
+    const { run } = await service.submitRun(spec, body.options.placement, prepared);
     const latest = wait > 0 ? await service.waitForRun(run, wait) : run;
     const view = toRunView(latest, await service.runnerNotice([latest]));
     if (latest.status === "succeeded") {
