@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { View, parse } from "vega";
 import { compile } from "vega-lite";
 import { renderSvg } from "../src/charts/svg.js";
-import { aggregateSweep, expandSweep, parseRunSpec, parseSweepSpec, runChart, sweepChart, type RunResult, type VegaLiteSpec } from "../src/core/index.js";
+import { aggregateSweep, expandSweep, parseSyntheticSpec, parseSweepSpec, runChart, sweepChart, type SyntheticRunResult as RunResult, type SyntheticRunSpec, type VegaLiteSpec } from "../src/core/index.js";
 import { useNodeBackend } from "../src/engine/node.js";
 import { train } from "../src/engine/train.js";
 
@@ -20,9 +20,9 @@ const small = { data: { patchDim: 20, trainSize: 10, testSize: 10 }, model: { wi
 const sweep = parseSweepSpec({ base: { ...small, training: { steps: 1000, evalEvery: 10 } }, grid: { "pruning.sparsity": [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], "data.noiseStd": [0.5, 1] }, repeats: 2 });
 const members = expandSweep(sweep);
 const results: RunResult[] = [];
-for (const member of members) results.push(await train(member.spec));
-const run101 = await train(parseRunSpec({ ...small, training: { steps: 1000, evalEvery: 10 } }));
-const run1001 = await train(parseRunSpec({ ...small, training: { steps: 1000, evalEvery: 1 } }));
+for (const member of members) results.push(await train(member.spec as SyntheticRunSpec));
+const run101 = await train(parseSyntheticSpec({ ...small, training: { steps: 1000, evalEvery: 10 } }));
+const run1001 = await train(parseSyntheticSpec({ ...small, training: { steps: 1000, evalEvery: 1 } }));
 
 const charts: [string, VegaLiteSpec][] = [
   ["sweep, 20 points × 2 metrics, 20 mean curves of 101 evaluations", sweepChart(sweep, aggregateSweep(sweep, members, results), "bench")],

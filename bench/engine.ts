@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { estimateCost, generateDataset, generateParameters, parseRunSpec, toDenseInputs, type RunSpec } from "../src/core/index.js";
+import { estimateCost, generateDataset, generateParameters, parseSyntheticSpec, toDenseInputs, type SyntheticRunSpec as RunSpec } from "../src/core/index.js";
 import { useNodeBackend } from "../src/engine/node.js";
 import { train } from "../src/engine/train.js";
 
@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const spec = parseRunSpec(JSON.parse(args.spec));
+const spec = parseSyntheticSpec(JSON.parse(args.spec));
 const withSteps = (steps: number): RunSpec => ({ ...spec, training: { ...spec.training, steps, evalEvery: Math.min(spec.training.evalEvery, steps) } });
 const macsPerStep = estimateCost(spec).macsPerStep;
 

@@ -41,10 +41,11 @@ export function markdownTable(header: string[], rows: string[][]): string {
 
 export function describeRun(run: Run, apiUrl: string): string {
   const lines = [`run ${run.hash}  ${run.status}  (${run.placement})`];
+  const synthetic = run.result && "diagnostics" in run.result ? run.result : null;
   if (run.result) {
     const f = run.result.final;
     lines.push(`  train error ${fixed(f.trainError)}  test error ${fixed(f.testError)}  train loss ${fixed(f.trainLoss, 5)}  test loss ${fixed(f.testLoss, 5)}${run.result.diverged ? "  DIVERGED" : ""}`);
-    lines.push(`  signal neurons ${run.result.diagnostics.signalNeurons.join("/")}  realized density ${fixed(run.result.diagnostics.realizedDensity, 4)}`);
+    if (synthetic) lines.push(`  signal neurons ${synthetic.diagnostics.signalNeurons.join("/")}  realized density ${fixed(synthetic.diagnostics.realizedDensity, 4)}`);
   }
   if (run.progress) lines.push(`  step ${run.progress.step} of ${run.spec.training.steps}`);
   if (run.error) lines.push(`  error ${run.error.code}: ${run.error.message}`);
@@ -91,7 +92,7 @@ export function reproductionReport(preset: Preset, job: Job, apiUrl: string, gen
     return [...head, `Status: ${sweep.status}; ${sweep.spec.repeats} repeats per point (seeds ${sweep.spec.base.seed}–${sweep.spec.base.seed + sweep.spec.repeats - 1}); mean ± sample standard deviation over the runs of each point. "No-signal runs": runs in which some class has no signal neuron (no filter keeps its signal coordinate).`, "", markdownTable(header, rows), "", "Files: `sweep.json` (the full view), `table.csv`, `chart.json` (Vega-Lite), `chart.svg`.", ""].join("\n");
   }
   const run = job.view;
-  const result = run.result;
+  const result = run.result && "diagnostics" in run.result ? run.result : null;
   if (!result) return [...head, `Status: ${run.status}; no result.`, ""].join("\n");
   const curve = thinCurve(result.curve, 11).map((p) => [String(p.step), ...METRIC_NAMES.map((name) => fixed(p[name], 4)), p.signalAlignment.map((v) => fixed(v)).join(" / "), fixed(p.noiseAlignment)]);
   return [

@@ -656,12 +656,91 @@ export interface components {
             realizedDensity: number;
             theory: components["schemas"]["TheoryScales"];
         };
-        RunResult: {
+        /** @description The result of a `synthetic` run. */
+        SyntheticRunResult: {
             final: components["schemas"]["Metrics"];
             curve: components["schemas"]["CurvePoint"][];
             diagnostics: components["schemas"]["Diagnostics"];
             /** @description The loss or a weight became non-finite; training stopped there. */
             diverged: boolean;
+        };
+        /** @description One evaluation of an image run: epoch 0 before training, then after every epoch; train metrics on the (unaugmented) training subset, batch norm in eval mode. */
+        EpochPoint: {
+            epoch: number;
+            trainLoss: components["schemas"]["Metric"];
+            trainError: components["schemas"]["Metric"];
+            testLoss: components["schemas"]["Metric"];
+            testError: components["schemas"]["Metric"];
+        };
+        /** @description The realized density of one prunable layer (the output layer, biases and batch norm are never pruned). */
+        LayerDensity: {
+            /** @description The prunable layer's name, e.g. `fc1`, `features.0`. */
+            layer: string;
+            /** @description Its prunable weights. */
+            weights: number;
+            /** @description The fraction the mask keeps (realized, not requested). */
+            density: number;
+        };
+        /** @description One level of an IMP trajectory: level 0 is the unpruned network, level k keeps (1 − rate)^k of the prunable weights (rounded per level). */
+        ImpLevel: {
+            level: number;
+            /** @description Realized density over the prunable layers: kept / total, rounded to 12 significant digits. */
+            density: number;
+            layerDensities: components["schemas"]["LayerDensity"][];
+            final: components["schemas"]["Metrics"];
+            curve: components["schemas"]["EpochPoint"][];
+            diverged: boolean;
+        };
+        /** @description The result of an `image` run. */
+        ImageRunResult: {
+            final: components["schemas"]["Metrics"];
+            curve: components["schemas"]["EpochPoint"][];
+            /** @description Realized density over the prunable layers: kept / total, rounded to 12 significant digits. */
+            density: number;
+            layerDensities: components["schemas"]["LayerDensity"][];
+            /** @description IMP only: levels 0…L; the run's `final`, `curve`, `density` and `layerDensities` are level L's. */
+            levels?: components["schemas"]["ImpLevel"][];
+            /** @description The loss or a weight became non-finite; training stopped there. */
+            diverged: boolean;
+            /** @description The data set the trainer read. */
+            dataset: {
+                name: string;
+                /** @description SHA-256 over the bytes the trainer read, files in a fixed order (docs/data.md). */
+                sha256: string;
+            };
+        };
+        /** @description A run's result; its shape follows the spec's `kind`. */
+        RunResult: components["schemas"]["SyntheticRunResult"] | components["schemas"]["ImageRunResult"];
+        /** @description What a running job's last heartbeat reported. */
+        RunProgress: {
+            /** @description Synthetic runs: steps done. */
+            step: number | null;
+            /** @description Image runs: epochs done in the current level. */
+            epoch?: number;
+            epochs?: number;
+            /** @description Image runs: the IMP level training (0 for a random mask). */
+            level?: number;
+            /** @description The last level: `levels` of an IMP spec, 0 for a random mask. */
+            levels?: number;
+            /** @description The last epoch's training loss. */
+            loss?: number | null;
+        };
+        /** @description What a runner reports after each finished IMP level. */
+        PartialResult: {
+            levels: components["schemas"]["ImpLevel"][];
+            /** @description The mask that level `level` + 1 trains under; what a re-leased job resumes from. */
+            checkpoint: {
+                level: number;
+                masks: {
+                    layer: string;
+                    weights: number;
+                    /**
+                     * Format: base64
+                     * @description The layer's mask, one bit per weight, least significant bit first, in the layer's row-major weight order.
+                     */
+                    bits: string;
+                }[];
+            };
         };
         /** @description Which engine computed a result: part of its provenance, never of its identity. */
         EngineInfo: {
@@ -669,6 +748,10 @@ export interface components {
             backend: string;
             simd: boolean;
             threads: number;
+            /** @description Which trainer: `synthetic-cnn`, `mlp`, or the Python trainer's name. */
+            trainer?: string;
+            /** @description Where it trained: `cpu`, or a GPU's name. */
+            device?: string;
         };
         Provenance: {
             engine: components["schemas"]["EngineInfo"];
@@ -704,10 +787,14 @@ export interface components {
             error: components["schemas"]["RunError"] | null;
             provenance: components["schemas"]["Provenance"] | null;
             attempts: number;
-            /** @description While running: the last step a heartbeat reported. */
-            progress: {
-                step: number | null;
-            } | null;
+            /** @description While running: what the last heartbeat reported. */
+            progress: components["schemas"]["RunProgress"] | null;
+            /** @description An IMP job's levels finished so far (kept while it runs, so a re-leased job resumes after the last of them); null otherwise. */
+            partial: {
+                level: number;
+                density: number;
+                final: components["schemas"]["Metrics"];
+            }[] | null;
             /** @description Why a queued run may wait long: no companion runner can take it (none connected lately, or the runner protocol is closed). */
             notice: string | null;
             /** Format: date-time */
@@ -734,7 +821,7 @@ export interface components {
             min: number | null;
             max: number | null;
         };
-        /** @description Mean over the runs that reached this step with a finite value. */
+        /** @description Mean over the runs that reached this step (for image runs: this epoch) with a finite value. */
         MeanCurvePoint: {
             step: number;
             trainLoss: components["schemas"]["Metric"];
@@ -752,8 +839,8 @@ export interface components {
             completed: number;
             /** @description Completed runs that diverged. */
             diverged: number;
-            /** @description Completed runs in which some class has no signal neuron (no filter whose mask keeps that class's signal coordinate), so the class cannot be learned: the over-pruning mechanism of Theorem 4.1. */
-            missingSignalNeurons: number;
+            /** @description Completed runs in which some class has no signal neuron (no filter whose mask keeps that class's signal coordinate), so the class cannot be learned: the over-pruning mechanism of Theorem 4.1. Null for image sweeps. */
+            missingSignalNeurons: number | null;
             final: {
                 trainLoss: components["schemas"]["Stat"];
                 trainError: components["schemas"]["Stat"];

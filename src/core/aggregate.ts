@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Metrics, RunResult } from "./result.js";
+import type { Metrics, SyntheticRunResult as RunResult } from "./result.js";
 import { METRIC_NAMES, type MetricName } from "./result-schema.js";
 import { gridPoints, type SweepMember, type SweepSpec } from "./sweep.js";
 import type { aggregateRowSchema, meanCurvePointSchema, statSchema } from "./views-schema.js";
@@ -49,7 +49,7 @@ export function aggregateSweep(sweep: SweepSpec, members: readonly SweepMember[]
     const indices = members.flatMap((member, i) => (member.pointIndex === pointIndex ? [i] : []));
     const done = indices.map((i) => results[i]).filter((r): r is RunResult => r != null);
     return {
-      point,
+      point: point as Record<string, number | string>,
       runs: indices.length,
       completed: done.length,
       diverged: done.filter((r) => r.diverged).length,

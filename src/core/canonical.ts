@@ -1,5 +1,5 @@
 import canonicalize from "canonicalize";
-import { DEFAULT_KIND, SPEC_VERSION, kindDefaults, type RunSpec } from "./kinds/index.js";
+import { DEFAULT_KIND, SPEC_VERSION, defaultsOf, kindDefaults, kindOf, type RunSpec } from "./kinds/index.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -40,8 +40,15 @@ export function toCanonicalJson(value: unknown): string {
 /** The canonical object of a run spec: `version` always, every other default of its kind omitted. */
 export function toCanonicalRunSpec(spec: RunSpec): Record<string, Json> {
   // `kind` equals its own kind's default, so it is written back unless it is the default kind's.
-  const canonical: Record<string, Json> = { ...omitDefaults(spec, kindDefaults(spec.kind)), version: SPEC_VERSION };
+  const canonical: Record<string, Json> = { ...omitDefaults(spec, defaultsOf(spec)), version: SPEC_VERSION };
   if (spec.kind !== DEFAULT_KIND) canonical.kind = spec.kind;
+  // A field other defaults depend on (the image kind's arch and pruning method) is written
+  // whenever it differs from the kind's own default, even though it equals "its own" default.
+  const base = kindDefaults(spec.kind) as unknown as Record<string, Record<string, unknown>>;
+  for (const [section, field] of kindOf(spec).selectors ?? []) {
+    const value = (spec as unknown as Record<string, Record<string, Json>>)[section]![field]!;
+    if (!jsonEqual(value, base[section]![field])) canonical[section] = { ...((canonical[section] as Record<string, Json>) ?? {}), [field]: value };
+  }
   return canonical;
 }
 

@@ -1,6 +1,6 @@
 import type { AggregateRow } from "./aggregate.js";
-import type { CurvePoint, RunResult } from "./result.js";
-import { sparsityToDensity, type RunSpec } from "./spec.js";
+import type { CurvePoint, SyntheticRunResult as RunResult } from "./result.js";
+import { sparsityToDensity, type SyntheticRunSpec as RunSpec } from "./kinds/index.js";
 import type { GridPoint, GridValue, SweepSpec } from "./sweep.js";
 
 /**

@@ -1,5 +1,5 @@
 import { createStream, type StreamName } from "./rng.js";
-import type { RunSpec } from "./spec.js";
+import type { SyntheticRunSpec as RunSpec } from "./kinds/synthetic.js";
 
 /**
  * A data set of the paper's model (Definition 2.1, §5.1) in structured form. Each sample

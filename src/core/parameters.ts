@@ -1,5 +1,5 @@
 import { createStream } from "./rng.js";
-import type { RunSpec } from "./spec.js";
+import type { SyntheticRunSpec as RunSpec } from "./kinds/synthetic.js";
 
 /**
  * Initial weights and the pruning mask, laid out (K·m) × d: row j·m + r is the filter w_{j,r} of the

@@ -55,14 +55,116 @@ export const diagnosticsSchema = component(
   }),
 );
 
+export const syntheticRunResultSchema = component(
+  "SyntheticRunResult",
+  z
+    .strictObject({
+      final: metricsSchema,
+      curve: z.array(curvePointSchema).min(1).max(LIMITS.maxCurvePoints + 1),
+      diagnostics: diagnosticsSchema,
+      diverged: z.boolean().describe("The loss or a weight became non-finite; training stopped there."),
+    })
+    .describe("The result of a `synthetic` run."),
+);
+
+/** Bounds of an image result: 30 IMP levels + 1, 500 epochs + 1 each, and the largest network's layers. */
+const IMAGE_RESULT_LIMITS = { maxLevels: 31, maxEpochPoints: 501, maxLayers: 256 } as const;
+
+export const epochPointSchema = component(
+  "EpochPoint",
+  z
+    .strictObject({ epoch: z.int().min(0).max(IMAGE_RESULT_LIMITS.maxEpochPoints - 1), ...metricShape })
+    .describe("One evaluation of an image run: epoch 0 before training, then after every epoch; train metrics on the (unaugmented) training subset, batch norm in eval mode."),
+);
+
+export const layerDensitySchema = component(
+  "LayerDensity",
+  z
+    .strictObject({
+      layer: z.string().max(128).describe("The prunable layer's name, e.g. `fc1`, `features.0`."),
+      weights: z.int().min(1).describe("Its prunable weights."),
+      density: z.number().min(0).max(1).describe("The fraction the mask keeps (realized, not requested)."),
+    })
+    .describe("The realized density of one prunable layer (the output layer, biases and batch norm are never pruned)."),
+);
+
+const densitySchema = z.number().min(0).max(1).describe("Realized density over the prunable layers: kept / total, rounded to 12 significant digits.");
+
+export const impLevelSchema = component(
+  "ImpLevel",
+  z
+    .strictObject({
+      level: z.int().min(0).max(IMAGE_RESULT_LIMITS.maxLevels - 1),
+      density: densitySchema,
+      layerDensities: z.array(layerDensitySchema).min(1).max(IMAGE_RESULT_LIMITS.maxLayers),
+      final: metricsSchema,
+      curve: z.array(epochPointSchema).min(1).max(IMAGE_RESULT_LIMITS.maxEpochPoints),
+      diverged: z.boolean(),
+    })
+    .describe("One level of an IMP trajectory: level 0 is the unpruned network, level k keeps (1 − rate)^k of the prunable weights (rounded per level)."),
+);
+
+export const imageRunResultSchema = component(
+  "ImageRunResult",
+  z
+    .strictObject({
+      final: metricsSchema,
+      curve: z.array(epochPointSchema).min(1).max(IMAGE_RESULT_LIMITS.maxEpochPoints),
+      density: densitySchema,
+      layerDensities: z.array(layerDensitySchema).min(1).max(IMAGE_RESULT_LIMITS.maxLayers),
+      levels: z.array(impLevelSchema).min(2).max(IMAGE_RESULT_LIMITS.maxLevels).optional().describe("IMP only: levels 0…L; the run's `final`, `curve`, `density` and `layerDensities` are level L's."),
+      diverged: z.boolean().describe("The loss or a weight became non-finite; training stopped there."),
+      dataset: z
+        .strictObject({ name: z.string().max(32), sha256: z.string().regex(/^[0-9a-f]{64}$/).describe("SHA-256 over the bytes the trainer read, files in a fixed order (docs/data.md).") })
+        .describe("The data set the trainer read."),
+    })
+    .describe("The result of an `image` run."),
+);
+
 export const runResultSchema = component(
   "RunResult",
-  z.strictObject({
-    final: metricsSchema,
-    curve: z.array(curvePointSchema).min(1).max(LIMITS.maxCurvePoints + 1),
-    diagnostics: diagnosticsSchema,
-    diverged: z.boolean().describe("The loss or a weight became non-finite; training stopped there."),
-  }),
+  z.union([syntheticRunResultSchema, imageRunResultSchema]).describe("A run's result; its shape follows the spec's `kind`."),
+);
+
+export const runProgressSchema = component(
+  "RunProgress",
+  z
+    .strictObject({
+      step: z.int().min(0).nullable().describe("Synthetic runs: steps done."),
+      epoch: z.int().min(0).optional().describe("Image runs: epochs done in the current level."),
+      epochs: z.int().min(1).optional(),
+      level: z.int().min(0).optional().describe("Image runs: the IMP level training (0 for a random mask)."),
+      levels: z.int().min(0).optional().describe("The last level: `levels` of an IMP spec, 0 for a random mask."),
+      loss: nullableNumber().optional().describe("The last epoch's training loss."),
+    })
+    .describe("What a running job's last heartbeat reported."),
+);
+
+/** An image trainer's progress on a heartbeat: once per epoch. */
+export const epochProgressSchema = z.strictObject({
+  epoch: z.int().min(0).max(IMAGE_RESULT_LIMITS.maxEpochPoints),
+  epochs: z.int().min(1).max(IMAGE_RESULT_LIMITS.maxEpochPoints),
+  level: z.int().min(0).max(IMAGE_RESULT_LIMITS.maxLevels),
+  levels: z.int().min(0).max(IMAGE_RESULT_LIMITS.maxLevels),
+  loss: nullableNumber(),
+});
+
+/** A partial result of a long job: the IMP levels finished so far, and the mask to resume from (docs/decisions/013-image-kind.md). */
+export const partialResultSchema = component(
+  "PartialResult",
+  z
+    .strictObject({
+      levels: z.array(impLevelSchema).min(1).max(IMAGE_RESULT_LIMITS.maxLevels),
+      checkpoint: z
+        .strictObject({
+          level: z.int().min(0).max(IMAGE_RESULT_LIMITS.maxLevels - 1),
+          masks: z
+            .array(z.strictObject({ layer: z.string().max(128), weights: z.int().min(1), bits: z.base64().describe("The layer's mask, one bit per weight, least significant bit first, in the layer's row-major weight order.") }))
+            .max(IMAGE_RESULT_LIMITS.maxLayers),
+        })
+        .describe("The mask that level `level` + 1 trains under; what a re-leased job resumes from."),
+    })
+    .describe("What a runner reports after each finished IMP level."),
 );
 
 export const engineInfoSchema = component(
@@ -73,6 +175,8 @@ export const engineInfoSchema = component(
       backend: z.string().max(64),
       simd: z.boolean(),
       threads: z.int().min(1).max(1024),
+      trainer: z.string().max(64).optional().describe("Which trainer: `synthetic-cnn`, `mlp`, or the Python trainer's name."),
+      device: z.string().max(128).optional().describe("Where it trained: `cpu`, or a GPU's name."),
     })
     .describe("Which engine computed a result: part of its provenance, never of its identity."),
 );

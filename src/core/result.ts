@@ -8,6 +8,12 @@ import type {
   runErrorSchema,
   runResultSchema,
   theoryScalesSchema,
+  syntheticRunResultSchema,
+  imageRunResultSchema,
+  impLevelSchema,
+  epochPointSchema,
+  layerDensitySchema,
+  partialResultSchema,
 } from "./result-schema.js";
 
 /** The types of a result, inferred from its schemas in result-schema.ts (the one source). */
@@ -16,6 +22,12 @@ export type CurvePoint = z.output<typeof curvePointSchema>;
 export type TheoryScales = z.output<typeof theoryScalesSchema>;
 export type Diagnostics = z.output<typeof diagnosticsSchema>;
 export type RunResult = z.output<typeof runResultSchema>;
+export type SyntheticRunResult = z.output<typeof syntheticRunResultSchema>;
+export type ImageRunResult = z.output<typeof imageRunResultSchema>;
+export type ImpLevel = z.output<typeof impLevelSchema>;
+export type EpochPoint = z.output<typeof epochPointSchema>;
+export type LayerDensity = z.output<typeof layerDensitySchema>;
+export type PartialResult = z.output<typeof partialResultSchema>;
 export type EngineInfo = z.output<typeof engineInfoSchema>;
 export type Provenance = z.output<typeof provenanceSchema>;
 export type RunError = z.output<typeof runErrorSchema>;

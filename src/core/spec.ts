@@ -1,4 +1,4 @@
-import { runSpecSchema, type RunSpec } from "./kinds/index.js";
+import { runSpecSchema, syntheticRunSpecSchema, type RunSpec, type SyntheticRunSpec } from "./kinds/index.js";
 import { parseOrThrow } from "./validation.js";
 
 export {
@@ -17,5 +17,10 @@ export function parseRunSpec(input: unknown): RunSpec {
   return parseOrThrow(runSpecSchema, input, "run spec");
 }
 
+/** Parses a `synthetic` run spec (`kind` may be omitted); for the synthetic engine and its tests. */
+export function parseSyntheticSpec(input: unknown): SyntheticRunSpec {
+  return parseOrThrow(syntheticRunSpecSchema, input, "run spec");
+}
+
 /** The spec with every field at its default: the paper's §5.1 setting, unpruned. */
-export const DEFAULT_RUN_SPEC: RunSpec = Object.freeze(runSpecSchema.parse({})) as RunSpec;
+export const DEFAULT_RUN_SPEC: SyntheticRunSpec = Object.freeze(syntheticRunSpecSchema.parse({}));

@@ -2,18 +2,25 @@ import { z } from "zod";
 import { omitDefaults, sha256Hex, toCanonicalJson, toCanonicalRunSpec, type Identity } from "./canonical.js";
 import type { FieldError } from "./errors.js";
 import { LIMITS } from "./limits.js";
-import { SPEC_VERSION, kindDefaults, runSpecSchema, sparsityToDensity, type KindName, type RunSpec } from "./kinds/index.js";
+import { EXPERIMENT_KINDS, SPEC_VERSION, kindDefaults, runSpecSchema, sparsityToDensity, type ExperimentKind, type KindName, type RunSpec } from "./kinds/index.js";
 import { nearestName, toFieldErrors, toJsonPointer, validationFailed } from "./validation.js";
 
-export type GridValue = number | string;
+/** A grid value: a number or a string, or for a whole-section axis (the image kind's `pruning`) an object that replaces the section. */
+export type GridValue = number | string | Record<string, unknown>;
 /** One grid point: grid key → value, keys in canonical (sorted) order. */
 export type GridPoint = Record<string, GridValue>;
 
-/** Dotted paths a grid may vary for a kind: every leaf of its run spec except the identity fields. */
+/**
+ * Paths a grid may vary for a kind: every leaf of its default run spec except the identity fields
+ * and the kind's fixed paths, plus the kind's extra paths. A path without a dot is a whole section
+ * (docs/architecture.md, Identity and hashing).
+ */
 export function gridPaths(kind: KindName): string[] {
-  return Object.entries(kindDefaults(kind)).flatMap(([section, value]) =>
+  const entry = EXPERIMENT_KINDS[kind] as ExperimentKind;
+  const leaves = Object.entries(kindDefaults(kind)).flatMap(([section, value]) =>
     typeof value === "object" && value !== null ? Object.keys(value).map((field) => `${section}.${field}`) : [],
   );
+  return [...leaves.filter((path) => !entry.fixedGridPaths?.includes(path)), ...(entry.extraGridPaths ?? [])];
 }
 const SPARSITY_PATH = "pruning.sparsity";
 const DENSITY_PATH = "pruning.density";
@@ -22,7 +29,7 @@ const sweepEnvelopeSchema = z.strictObject({
   version: z.literal(SPEC_VERSION).default(SPEC_VERSION),
   base: z.record(z.string(), z.unknown()).default({}),
   grid: z
-    .record(z.string(), z.array(z.union([z.number(), z.string()])).min(1).max(LIMITS.maxGridValues))
+    .record(z.string(), z.array(z.union([z.number(), z.string(), z.record(z.string(), z.unknown())])).min(1).max(LIMITS.maxGridValues))
     .refine((grid) => Object.keys(grid).length >= 1, "the grid needs at least one key")
     .refine((grid) => Object.keys(grid).length <= LIMITS.maxGridKeys, `the grid has at most ${LIMITS.maxGridKeys} keys`),
   repeats: z.int().min(1).max(LIMITS.maxRepeats).default(1),
@@ -46,8 +53,10 @@ function fail(errors: FieldError[]): never {
   throw validationFailed("sweep spec", errors);
 }
 
+/** The spec with one grid value set: a field, or (a path without a dot) a whole section replaced. */
 function setPath(spec: RunSpec, path: string, value: GridValue): Record<string, unknown> {
-  const [section, field] = path.split(".") as [keyof RunSpec, string];
+  const [section, field] = path.split(".") as [keyof RunSpec, string | undefined];
+  if (field === undefined) return { ...spec, [section]: value };
   return { ...spec, [section]: { ...(spec[section] as object), [field]: value } };
 }
 
@@ -79,9 +88,15 @@ function normalizeGrid(grid: Record<string, GridValue[]>, kind: KindName): Recor
         if (typeof value !== "number" || !(value >= 0 && value <= 1)) errors.push({ path: toJsonPointer(["grid", key, index]), message: "a sparsity is a number from 0 to 1" });
       });
     }
+    const section = !key.includes(".");
+    values.forEach((value, index) => {
+      if (section !== (typeof value === "object")) {
+        errors.push({ path: toJsonPointer(["grid", key, index]), message: section ? `"${key}" is a whole section: each value is an object` : "a grid value is a number or a string" });
+      }
+    });
     const seen = new Set<string>();
     values.forEach((value, index) => {
-      const id = JSON.stringify(value);
+      const id = toCanonicalJson(value);
       if (seen.has(id)) errors.push({ path: toJsonPointer(["grid", key, index]), message: `duplicate value ${id}` });
       seen.add(id);
     });
@@ -130,11 +145,15 @@ export function expandSweep(sweep: SweepSpec): SweepMember[] {
     const parsed = runSpecSchema.safeParse(candidate);
     if (!parsed.success) {
       for (const error of toFieldErrors(parsed.error)) {
-        const key = error.path.slice(1).replace("/", ".");
+        const segments = error.path.slice(1).split("/");
+        const dotted = segments.slice(0, 2).join(".");
+        const key = dotted in sweep.grid ? dotted : segments[0]!;
         const index = key in sweep.grid ? sweep.grid[key]!.indexOf(point[key]!) : -1;
+        // inside a whole-section value, the path goes on into the object the user wrote
+        const rest = key.includes(".") ? [] : segments.slice(1);
         errors.push(
           index >= 0
-            ? { path: toJsonPointer(["grid", key, index]), message: error.message }
+            ? { path: toJsonPointer(["grid", key, index, ...rest]), message: error.message }
             : { path: "/grid", message: `at ${JSON.stringify(point)}: ${error.path || "(spec)"}: ${error.message}` },
         );
       }
@@ -154,8 +173,9 @@ export function expandSweep(sweep: SweepSpec): SweepMember[] {
  */
 export function toCanonicalSweepSpec(sweep: SweepSpec): Record<string, unknown> {
   const base = Object.keys(sweep.grid).reduce<Record<string, unknown>>((spec, key) => {
-    const [section, field] = key.split(".") as [keyof RunSpec, string];
-    return setPath(spec as RunSpec, key, (kindDefaults(sweep.base.kind)[section] as Record<string, GridValue>)[field]!);
+    const [section, field] = key.split(".") as [keyof RunSpec, string | undefined];
+    const defaults = kindDefaults(sweep.base.kind)[section] as Record<string, GridValue>;
+    return setPath(spec as RunSpec, key, field === undefined ? defaults : defaults[field]!);
   }, sweep.base);
   const canonicalBase = toCanonicalRunSpec(base as RunSpec);
   return {

@@ -1,5 +1,5 @@
 import { finiteOrNull, type TheoryScales } from "./result.js";
-import type { RunSpec } from "./spec.js";
+import type { SyntheticRunSpec as RunSpec } from "./kinds/synthetic.js";
 
 /** The paper's scales for a spec (the shape is `theoryScalesSchema`); a number that is not finite (σn = 0) is null. */
 export function theoryScales(spec: RunSpec): TheoryScales {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { fieldErrorSchema } from "./errors.js";
-import { METRIC_NAMES, provenanceSchema, runErrorSchema, runResultSchema, metricSchema, type MetricName } from "./result-schema.js";
+import { METRIC_NAMES, metricsSchema, provenanceSchema, runErrorSchema, runResultSchema, metricSchema, runProgressSchema, type MetricName } from "./result-schema.js";
 import { component, handWritten, hashSchema, placementSchema, runStatusSchema } from "./shapes.js";
 import type { RunSpec } from "./spec.js";
 import { RUN_STATUSES, SWEEP_STATUSES, type RunStatus } from "./status.js";
@@ -55,7 +55,11 @@ export const runViewSchema = component(
     error: runErrorSchema.nullable(),
     provenance: provenanceSchema.nullable(),
     attempts: count(),
-    progress: z.strictObject({ step: count().nullable() }).nullable().describe("While running: the last step a heartbeat reported."),
+    progress: runProgressSchema.nullable().describe("While running: what the last heartbeat reported."),
+    partial: z
+      .array(z.strictObject({ level: count(), density: z.number().min(0).max(1), final: metricsSchema }))
+      .nullable()
+      .describe("An IMP job's levels finished so far (kept while it runs, so a re-leased job resumes after the last of them); null otherwise."),
     notice: z.string().nullable().describe("Why a queued run may wait long: no companion runner can take it (none connected lately, or the runner protocol is closed)."),
     createdAt: timestamp(),
     finishedAt: timestamp().nullable(),
@@ -91,10 +95,13 @@ export const meanCurvePointSchema = component(
   "MeanCurvePoint",
   z
     .strictObject({ step: count(), ...(Object.fromEntries(METRIC_NAMES.map((name) => [name, metricSchema])) as Record<MetricName, typeof metricSchema>) })
-    .describe("Mean over the runs that reached this step with a finite value."),
+    .describe("Mean over the runs that reached this step (for image runs: this epoch) with a finite value."),
 );
 
-/** One grid point: grid key → value. */
+/**
+ * One aggregate row's point: grid key → value. Image sweeps group by `pruning.method` and realized
+ * `pruning.density` (an IMP member gives one row per level) besides their other grid values.
+ */
 const gridPointSchema = z.record(z.string(), z.union([z.number(), z.string()]));
 
 export const aggregateRowSchema = component(
@@ -104,10 +111,12 @@ export const aggregateRowSchema = component(
     runs: count().describe("Member runs at this point."),
     completed: count().describe("Runs with a result (succeeded)."),
     diverged: count().describe("Completed runs that diverged."),
-    missingSignalNeurons: count().describe(
-      "Completed runs in which some class has no signal neuron (no filter whose mask keeps that class's signal coordinate), " +
-        "so the class cannot be learned: the over-pruning mechanism of Theorem 4.1.",
-    ),
+    missingSignalNeurons: count()
+      .nullable()
+      .describe(
+        "Completed runs in which some class has no signal neuron (no filter whose mask keeps that class's signal coordinate), " +
+          "so the class cannot be learned: the over-pruning mechanism of Theorem 4.1. Null for image sweeps.",
+      ),
     final: z.strictObject(Object.fromEntries(METRIC_NAMES.map((name) => [name, statSchema])) as Record<MetricName, typeof statSchema>),
     curve: z.array(meanCurvePointSchema),
   }),

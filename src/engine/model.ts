@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { Dataset, Parameters, RunSpec } from "../core/index.js";
+import type { Dataset, Parameters, SyntheticRunSpec as RunSpec } from "../core/index.js";
 
 /*
  * The paper's two-layer CNN (§2) laid out for tfjs's WASM backend.

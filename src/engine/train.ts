@@ -10,8 +10,8 @@ import {
   theoryScales,
   type CurvePoint,
   type EngineInfo,
-  type RunResult,
-  type RunSpec,
+  type SyntheticRunResult as RunResult,
+  type SyntheticRunSpec as RunSpec,
 } from "../core/index.js";
 import {
   createModelTensors,

@@ -1,6 +1,6 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { METRIC_LABELS, METRIC_NAMES, densityToSparsity, fixed, isFinalStatus, meanStd, parameterLabel, thinCurve, type AggregateRow } from "../core/index.js";
+import { METRIC_LABELS, METRIC_NAMES, densityToSparsity, fixed, isFinalStatus, meanStd, parameterLabel, thinCurve, type AggregateRow, type SyntheticRunResult, type SyntheticRunSpec } from "../core/index.js";
 import type { Problem } from "./problem.js";
 import type { SweepView } from "./sweeps.js";
 import type { RunView } from "./views.js";
@@ -100,7 +100,9 @@ ${sweepTable(view)}
 }
 
 export function runPage(view: RunView, svg: string | null, title: string): Html {
-  const { result, error } = view;
+  const { error } = view;
+  const result = view.result as SyntheticRunResult | null;
+  const spec = view.spec as SyntheticRunSpec;
   const final = isFinalStatus(view.status);
   const base = `/v1/runs/${view.hash}`;
   const metrics = result
@@ -111,7 +113,7 @@ export function runPage(view: RunView, svg: string | null, title: string): Html 
 <p>Signal neurons per class (filters whose mask keeps the signal coordinate): ${result.diagnostics.signalNeurons.join(", ")} ·
 realized density ${fixed(result.diagnostics.realizedDensity, 4)}${result.diverged ? html` · <strong>diverged</strong>` : ""}</p>
 <p>Theory scales: ${Object.entries(result.diagnostics.theory).map(([name, value]) => html`<code>${name} = ${typeof value === "number" ? value.toPrecision(4) : String(value)}</code> `)}</p>`
-    : html`<p>${error ? html`Error <code>${error.code}</code>: ${error.message}` : view.progress ? `Training: step ${view.progress.step} of ${view.spec.training.steps}.` : "Waiting to be trained."}</p>`;
+    : html`<p>${error ? html`Error <code>${error.code}</code>: ${error.message}` : view.progress ? `Training: step ${view.progress.step} of ${spec.training.steps}.` : "Waiting to be trained."}</p>`;
   const curve = result
     ? html`<details><summary>Curve (${result.curve.length} evaluations${result.curve.length > 50 ? ", 50 shown" : ""})</summary>
 <table id="curve"><thead><tr><th>step</th>${METRIC_NAMES.map((name) => html`<th>${METRIC_LABELS[name]}</th>`)}<th>signal alignment</th><th>noise alignment</th></tr></thead><tbody>
@@ -128,7 +130,7 @@ ${thinCurve(result.curve, 50).map(
 <nav><a href="${base}">JSON</a><a href="${base}/chart.json">Vega-Lite</a><a href="${base}/chart.svg">SVG</a></nav>
 <h2>Result</h2>
 ${metrics}
-${chartSection(svg, html`Curves are evaluated every ${view.spec.training.evalEvery} steps.`)}
+${chartSection(svg, html`Curves are evaluated every ${spec.training.evalEvery} steps.`)}
 ${curve}
 <h2>Spec</h2>
 <pre>${JSON.stringify(view.spec, null, 2)}</pre>`,

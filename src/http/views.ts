@@ -20,6 +20,7 @@ export function toRunView(row: RunRow, notice: string | null = null): RunView {
     provenance: (row.provenance as Provenance | null) ?? null,
     attempts: row.attempts,
     progress: row.status === "running" ? { step: row.progressStep } : null,
+    partial: null,
     notice,
     createdAt: row.createdAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,

@@ -5,7 +5,7 @@ import {
   createStream,
   generateDataset,
   generateParameters,
-  parseRunSpec,
+  parseSyntheticSpec,
   realizedDensity,
   toDenseInputs,
 } from "../../src/core/index.js";
@@ -65,14 +65,14 @@ describe("data generation", () => {
     const [a, b] = [run(), run()];
     expect(a).toMatch(/^[0-9a-f]{64}$/);
     expect(a).toBe(b);
-    const spec = parseRunSpec(GOLDEN_DATA_SPEC);
+    const spec = parseSyntheticSpec(GOLDEN_DATA_SPEC);
     const train = generateDataset(spec, "train");
     const params = generateParameters(spec);
     expect(await digestArrays([train.labels, train.signalFirst, train.noise, params.weights, params.mask])).toBe(GOLDEN_DATA_DIGEST);
   });
 
   it("has noise of variance σn², balanced labels and exactly one signal coordinate (basis, random side)", () => {
-    const spec = parseRunSpec({ seed: 9, data: { classes: 4, signal: "basis", signalPatch: "random", patchDim: 50, noiseStd: 0.7, trainSize: 4000, signalStrength: 2.5 } });
+    const spec = parseSyntheticSpec({ seed: 9, data: { classes: 4, signal: "basis", signalPatch: "random", patchDim: 50, noiseStd: 0.7, trainSize: 4000, signalStrength: 2.5 } });
     const data = generateDataset(spec, "train");
     const n = data.noise.length;
     const variance = data.noise.reduce((a, v) => a + v * v, 0) / n;
@@ -93,7 +93,7 @@ describe("data generation", () => {
   });
 
   it("places the antipodal signal ±μ·e_1 in the first patch", () => {
-    const data = generateDataset(parseRunSpec({ data: { patchDim: 20, trainSize: 500 } }), "train");
+    const data = generateDataset(parseSyntheticSpec({ data: { patchDim: 20, trainSize: 500 } }), "train");
     for (let i = 0; i < data.size; i++) {
       expect(data.signalFirst[i]).toBe(1);
       expect(data.signalCoord[i]).toBe(0);
@@ -104,8 +104,8 @@ describe("data generation", () => {
   });
 
   it("keeps the test set when the train size changes, and train and test differ", () => {
-    const small = parseRunSpec({ data: { patchDim: 10, trainSize: 10, testSize: 30 } });
-    const large = parseRunSpec({ data: { patchDim: 10, trainSize: 50, testSize: 30 } });
+    const small = parseSyntheticSpec({ data: { patchDim: 10, trainSize: 10, testSize: 30 } });
+    const large = parseSyntheticSpec({ data: { patchDim: 10, trainSize: 50, testSize: 30 } });
     expect(generateDataset(small, "test").noise).toEqual(generateDataset(large, "test").noise);
     expect(generateDataset(large, "train").noise.subarray(0, 100)).toEqual(generateDataset(small, "train").noise);
     expect(generateDataset(small, "train").noise).not.toEqual(generateDataset(small, "test").noise.subarray(0, 100));
@@ -114,7 +114,7 @@ describe("data generation", () => {
 
 describe("mask and initialization", () => {
   it("keeps a Bernoulli(density) fraction of weights and reports it", () => {
-    const spec = parseRunSpec({ seed: 2, data: { patchDim: 200 }, model: { width: 100 }, pruning: { density: 0.3 } });
+    const spec = parseSyntheticSpec({ seed: 2, data: { patchDim: 200 }, model: { width: 100 }, pruning: { density: 0.3 } });
     const params = generateParameters(spec);
     const n = params.mask.length;
     within(realizedDensity(params.mask), 0.3, Math.sqrt(0.3 * 0.7 / n));
@@ -124,7 +124,7 @@ describe("mask and initialization", () => {
   });
 
   it("nests masks across densities and keeps W⁽⁰⁾ fixed for one seed", () => {
-    const at = (density: number) => generateParameters(parseRunSpec({ data: { patchDim: 30 }, model: { width: 10 }, pruning: { density } }));
+    const at = (density: number) => generateParameters(parseSyntheticSpec({ data: { patchDim: 30 }, model: { width: 10 }, pruning: { density } }));
     const [sparse, dense] = [at(0.2), at(0.6)];
     expect(sparse.weights).toEqual(dense.weights);
     for (let k = 0; k < sparse.mask.length; k++) if (sparse.mask[k] === 1) expect(dense.mask[k]).toBe(1);
@@ -133,12 +133,12 @@ describe("mask and initialization", () => {
   });
 
   it("counts signal neurons per class from the mask", () => {
-    const spec = parseRunSpec({ seed: 1, data: { classes: 3, signal: "basis", patchDim: 10 }, model: { width: 400 }, pruning: { density: 0.25 } });
+    const spec = parseSyntheticSpec({ seed: 1, data: { classes: 3, signal: "basis", patchDim: 10 }, model: { width: 400 }, pruning: { density: 0.25 } });
     const params = generateParameters(spec);
     const counts = countSignalNeurons(spec, params);
     expect(counts).toHaveLength(3);
     for (const c of counts) within(c / 400, 0.25, Math.sqrt(0.25 * 0.75 / 400));
-    const full = parseRunSpec({ data: { patchDim: 10 }, model: { width: 7 } });
+    const full = parseSyntheticSpec({ data: { patchDim: 10 }, model: { width: 7 } });
     expect(countSignalNeurons(full, generateParameters(full))).toEqual([7, 7]);
   });
 });

@@ -12,6 +12,7 @@ import {
   parseRunSpec,
   parseSweepSpec,
   toCanonicalRunSpec,
+  type SyntheticRunSpec,
 } from "../../src/core/index.js";
 import { TRAINERS } from "../../src/engine/trainers.js";
 
@@ -49,7 +50,7 @@ describe("the registry of experiment kinds", () => {
 
   it("costs a spec with its kind's model", () => {
     const spec = parseRunSpec({ model: { width: 20 } });
-    expect(kindOf(spec).cost(spec)).toEqual(estimateCost(spec));
+    expect(kindOf(spec).cost(spec)).toEqual(estimateCost(spec as SyntheticRunSpec));
   });
 
   it("refuses a sweep whose grid would expand past the member limit before expanding it", () => {

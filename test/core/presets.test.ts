@@ -4,23 +4,26 @@ import {
   estimateCost,
   expandSweep,
   identifyPreset,
-  parseRunSpec,
+  parseSyntheticSpec,
   parseSweepSpec,
   sparsityToDensity,
   theoryScales,
+  type SweepSpec,
+  type SyntheticRunSpec,
 } from "../../src/core/index.js";
 import { parseApiConfig } from "../../src/http/config.js";
 import { GOLDEN_PRESET_HASHES } from "../fixtures/golden.js";
 
 const FIGURE_2_SPARSITIES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-const sweepOf = (name: string) => parseSweepSpec(PRESETS[name]!.spec);
+/** A synthetic preset sweep, its base typed as such. */
+const sweepOf = (name: string) => parseSweepSpec(PRESETS[name]!.spec) as SweepSpec & { base: SyntheticRunSpec };
 
 describe("presets", () => {
   it.each(Object.values(PRESETS))("$name is a valid $kind spec whose hash is golden", async (preset) => {
     expect(preset.name).toBe(Object.keys(PRESETS).find((key) => PRESETS[key] === preset));
     expect(preset.reading.length).toBeGreaterThan(40);
     expect(preset.claim.length).toBeGreaterThan(20);
-    if (preset.kind === "run") parseRunSpec(preset.spec);
+    if (preset.kind === "run") parseSyntheticSpec(preset.spec);
     else expect(expandSweep(parseSweepSpec(preset.spec)).length).toBeGreaterThan(1);
     expect((await identifyPreset(preset)).hash).toBe(GOLDEN_PRESET_HASHES[preset.name]);
   });
@@ -37,7 +40,7 @@ describe("presets", () => {
       expect(sweep.grid["pruning.density"]).toEqual(FIGURE_2_SPARSITIES.map(sparsityToDensity));
       expect(expandSweep(sweep)).toHaveLength(100);
     }
-    const fig2c = parseRunSpec(PRESETS["paper-fig2c"]!.spec);
+    const fig2c = parseSyntheticSpec(PRESETS["paper-fig2c"]!.spec);
     expect(fig2c.pruning.density).toBe(0.5);
     expect(fig2c.data.noiseStd).toBe(1);
   });
@@ -55,7 +58,7 @@ describe("presets", () => {
 
   it("keeps every preset run small enough to train at the edge", () => {
     for (const preset of Object.values(PRESETS)) {
-      const specs = preset.kind === "run" ? [parseRunSpec(preset.spec)] : expandSweep(parseSweepSpec(preset.spec)).map((m) => m.spec);
+      const specs = preset.kind === "run" ? [parseSyntheticSpec(preset.spec)] : expandSweep(parseSweepSpec(preset.spec)).map((m) => m.spec as SyntheticRunSpec);
       for (const spec of specs) expect(estimateCost(spec).totalMacs).toBeLessThan(parseApiConfig({}).EDGE_MAX_MACS);
     }
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError, DEFAULT_RUN_SPEC, LIMITS, parseRunSpec, sparsityToDensity } from "../../src/core/index.js";
+import { AppError, DEFAULT_RUN_SPEC, LIMITS, parseRunSpec, parseSyntheticSpec, sparsityToDensity } from "../../src/core/index.js";
 
 function fieldErrors(input: unknown) {
   try {
@@ -27,9 +27,9 @@ describe("run spec", () => {
 
   it("turns sparsity into density rounded to 12 significant digits", () => {
     expect(parseRunSpec({ pruning: { sparsity: 0.7 } }).pruning).toEqual({ method: "random", density: 0.3 });
-    expect(parseRunSpec({ pruning: { sparsity: 0.9 } }).pruning.density).toBe(0.1);
+    expect(parseSyntheticSpec({ pruning: { sparsity: 0.9 } }).pruning.density).toBe(0.1);
     expect(sparsityToDensity(0.123456789012345)).toBe(0.876543210988);
-    expect(parseRunSpec({ pruning: { sparsity: 0 } }).pruning.density).toBe(1);
+    expect(parseSyntheticSpec({ pruning: { sparsity: 0 } }).pruning.density).toBe(1);
   });
 
   const badSpecs: [string, unknown, string][] = [

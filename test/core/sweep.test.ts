@@ -7,8 +7,13 @@ import {
   identifySweepSpec,
   parseSweepSpec,
   summarize,
-  type RunResult,
+  type SyntheticRunResult as RunResult,
+  type SyntheticRunSpec,
+  type SweepMember,
 } from "../../src/core/index.js";
+
+/** These sweeps are synthetic: their members' specs are. */
+const synthetic = (members: SweepMember[]) => members.map((m) => ({ ...m, spec: m.spec as SyntheticRunSpec }));
 
 const hashOf = async (input: unknown) => (await identifySweepSpec(parseSweepSpec(input))).hash;
 
@@ -27,7 +32,7 @@ describe("sweep specs", () => {
 
   it("expands grid × repeats in grid order with seeds base.seed + r", async () => {
     const sweep = parseSweepSpec({ ...fig2, base: { ...fig2.base, seed: 10 } });
-    const members = expandSweep(sweep);
+    const members = synthetic(expandSweep(sweep));
     expect(members).toHaveLength(12);
     expect(members.map((m) => m.spec.pruning.density)).toEqual([1, 1, 1, 0.7, 0.7, 0.7, 0.5, 0.5, 0.5, 0.1, 0.1, 0.1]);
     expect(members.map((m) => m.spec.seed)).toEqual([10, 11, 12, 10, 11, 12, 10, 11, 12, 10, 11, 12]);
@@ -37,7 +42,7 @@ describe("sweep specs", () => {
   });
 
   it("takes the cartesian product of several keys, last key fastest", () => {
-    const members = expandSweep(parseSweepSpec({ grid: { "pruning.density": [1, 0.5], "data.noiseStd": [0.5, 1, 2] } }));
+    const members = synthetic(expandSweep(parseSweepSpec({ grid: { "pruning.density": [1, 0.5], "data.noiseStd": [0.5, 1, 2] } })));
     expect(members.map((m) => [m.spec.data.noiseStd, m.spec.pruning.density])).toEqual([
       [0.5, 1], [0.5, 0.5], [1, 1], [1, 0.5], [2, 1], [2, 0.5],
     ]);

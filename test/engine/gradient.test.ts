@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { generateDataset, generateParameters, parseRunSpec } from "../../src/core/index.js";
+import { generateDataset, generateParameters, parseSyntheticSpec } from "../../src/core/index.js";
 import { createModelTensors, disposeModelTensors, disposeWeights, forward, initialWeights, likelihood, maskedGradient, readWeights, scaledMask } from "../../src/engine/model.js";
 import { useNodeBackend } from "../../src/engine/node.js";
 import { finiteDifferenceGradient, referenceLoss } from "./reference.js";
@@ -19,7 +19,7 @@ const cases = [
 describe.each(["cpu", "wasm"] as const)("gradient on the %s backend", (backend) => {
   it.each(cases)("equals float64 finite differences: $name", async ({ input }) => {
     await useNodeBackend(backend);
-    const spec = parseRunSpec(input);
+    const spec = parseSyntheticSpec(input);
     const train = generateDataset(spec, "train");
     const params = generateParameters(spec);
     const model = createModelTensors(spec, train, generateDataset(spec, "test"), params);

@@ -1,4 +1,4 @@
-import { toDenseInputs, type Dataset, type RunSpec } from "../../src/core/index.js";
+import { toDenseInputs, type Dataset, type SyntheticRunSpec as RunSpec } from "../../src/core/index.js";
 
 /**
  * A deliberately plain float64 implementation of the paper's loss (§2), written from the formula

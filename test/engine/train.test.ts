@@ -1,17 +1,17 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { countSignalNeurons, generateParameters, parseRunSpec } from "../../src/core/index.js";
+import { countSignalNeurons, generateParameters, parseSyntheticSpec } from "../../src/core/index.js";
 import { useNodeBackend } from "../../src/engine/node.js";
 import { engineInfo, train, trainWithWeights, type Progress } from "../../src/engine/train.js";
 
-const small = parseRunSpec({
+const small = parseSyntheticSpec({
   seed: 4,
   data: { patchDim: 30, trainSize: 24, testSize: 40, noiseStd: 0.5 },
   model: { width: 8, initStd: 0.1 },
   pruning: { density: 0.6 },
   training: { learningRate: 0.05, steps: 60, evalEvery: 10 },
 });
-const theory = parseRunSpec({
+const theory = parseSyntheticSpec({
   seed: 5,
   data: { classes: 3, signal: "basis", signalPatch: "random", patchDim: 24, trainSize: 30, testSize: 30, noiseStd: 0.2 },
   model: { width: 6, q: 3, initStd: 0.2 },
@@ -79,7 +79,7 @@ describe("training", () => {
 
   it("ends a run whose loss becomes non-finite as diverged, with nulls", async () => {
     await useNodeBackend("wasm");
-    const spec = parseRunSpec({ ...small, model: { width: 8, q: 3, initStd: 1 }, training: { learningRate: 1000, steps: 50, evalEvery: 10 } });
+    const spec = parseSyntheticSpec({ ...small, model: { width: 8, q: 3, initStd: 1 }, training: { learningRate: 1000, steps: 50, evalEvery: 10 } });
     const result = await train(spec);
     expect(result.diverged).toBe(true);
     expect(result.final.trainError).toBeNull(); // the weights went non-finite; σ(−∞) = 0 may leave the loss finite
@@ -101,7 +101,7 @@ describe("training", () => {
 describe("the paper's regimes", () => {
   it("learns the signal unpruned with low noise: zero training error, low test error", async () => {
     await useNodeBackend("wasm");
-    const spec = parseRunSpec({
+    const spec = parseSyntheticSpec({
       data: { patchDim: 40, trainSize: 40, testSize: 200, noiseStd: 0.05 },
       model: { width: 10 },
       training: { learningRate: 0.05, steps: 200, evalEvery: 50 },
@@ -116,7 +116,7 @@ describe("the paper's regimes", () => {
   it("over-pruned so no filter keeps its signal (Theorem 4.1): memorizes, tests at chance", async () => {
     await useNodeBackend("wasm");
     // seed 1 at density 0.05, width 10: the mask keeps coordinate 1 in no filter of either class
-    const spec = parseRunSpec({
+    const spec = parseSyntheticSpec({
       seed: 1,
       data: { patchDim: 200, trainSize: 20, testSize: 400, noiseStd: 1 },
       model: { width: 10 },

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { AppError, MIN_CHART_FONT_SIZE, SWEEP_POINT_MARK, parseRunSpec, type RunResult } from "../../src/core/index.js";
+import { AppError, MIN_CHART_FONT_SIZE, SWEEP_POINT_MARK, parseSyntheticSpec, type SyntheticRunResult as RunResult } from "../../src/core/index.js";
 import { useNodeBackend } from "../../src/engine/node.js";
 import { train } from "../../src/engine/train.js";
 import { createApp } from "../../src/http/app.js";
@@ -55,7 +55,7 @@ describe("charts and pages (app.request, PGlite)", () => {
     const store = createRunStore(db());
     const results = new Map<string, RunResult>();
     for (const lease of await store.claim({ placement: "runner", holder: "t", max: 100, leaseMs: 60_000 })) {
-      const result = await train(parseRunSpec(lease.spec));
+      const result = await train(parseSyntheticSpec(lease.spec));
       results.set(lease.hash, result);
       await store.complete({ hash: lease.hash, leaseId: lease.leaseId, result, provenance: PROVENANCE });
     }

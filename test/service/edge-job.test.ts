@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { identifyRunSpec, parseRunSpec, provenanceSchema } from "../../src/core/index.js";
+import { identifyRunSpec, parseSyntheticSpec, provenanceSchema } from "../../src/core/index.js";
 import { runNextEdgeJob } from "../../src/service/edge-job.js";
 import { useNodeBackend } from "../../src/engine/node.js";
-import { engineInfo, train } from "../../src/engine/train.js";
+import { engineInfo, train as trainSynthetic } from "../../src/engine/train.js";
+import { trainRun as train } from "../../src/engine/trainers.js";
 import { createRunStore } from "../../src/store/index.js";
 import { usePglite } from "../store/databases.js";
 
@@ -13,7 +14,7 @@ describe("edge jobs", () => {
   });
   const small = { data: { patchDim: 20, trainSize: 12, testSize: 12 }, model: { width: 4 }, training: { steps: 30, evalEvery: 10 } };
   const submit = async (input: object) => {
-    const identity = await identifyRunSpec(parseRunSpec(input));
+    const identity = await identifyRunSpec(parseSyntheticSpec(input));
     await createRunStore(database().db).submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement: "edge", queuedCap: 10 });
     return identity.hash;
   };
@@ -24,7 +25,7 @@ describe("edge jobs", () => {
     expect(await runNextEdgeJob(deps())).toEqual({ hash, status: "succeeded" });
     const run = await createRunStore(database().db).get(hash);
     expect(run!.status).toBe("succeeded");
-    expect(run!.result).toEqual(await train(parseRunSpec(small)));
+    expect(run!.result).toEqual(await trainSynthetic(parseSyntheticSpec(small)));
     expect(provenanceSchema.parse(run!.provenance)).toMatchObject({ executor: "edge", engine: { backend: "wasm" } });
     expect(await runNextEdgeJob(deps())).toBeNull(); // nothing left: a repeated wake-up trains nothing
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { AppError, EXPERIMENT_KINDS, parseRunSpec } from "../../src/core/index.js";
+import { AppError, EXPERIMENT_KINDS, parseRunSpec, parseSyntheticSpec } from "../../src/core/index.js";
 import { decidePlacement } from "../../src/service/index.js";
 
 describe("placement", () => {
-  const budget = EXPERIMENT_KINDS.synthetic.cost(parseRunSpec({})).totalMacs;
+  const budget = EXPERIMENT_KINDS.synthetic.cost(parseSyntheticSpec({})).totalMacs;
 
   it("puts a run on the edge up to the budget and on a runner above it", () => {
     expect(decidePlacement(parseRunSpec({}), "auto", budget)).toBe("edge");

@@ -2,7 +2,7 @@ import { View, parse } from "vega";
 import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
 import { renderSvg } from "../../src/charts/svg.js";
-import { aggregateSweep, expandSweep, parseSweepSpec, sweepChart, type RunResult } from "../../src/core/index.js";
+import { aggregateSweep, expandSweep, parseSweepSpec, sweepChart, type SyntheticRunResult as RunResult } from "../../src/core/index.js";
 
 /**
  * Deployed workerd forbids eval and new Function; the test runtime allows them (vitest needs

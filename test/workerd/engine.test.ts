@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, inject, it } from "vitest";
-import { parseRunSpec } from "../../src/core/index.js";
+import { parseSyntheticSpec } from "../../src/core/index.js";
 import { engineInfo, train } from "../../src/engine/train.js";
 import { useWorkerdBackend } from "../../src/engine/workerd.js";
 import { CROSS_RUNTIME_SPECS } from "../fixtures/engine-specs.js";
@@ -14,7 +14,7 @@ describe("the engine inside workerd", () => {
   it.each(Object.keys(CROSS_RUNTIME_SPECS))("trains the %s spec to exactly Node's numbers, leaking nothing", async (name) => {
     await useWorkerdBackend();
     const before = tf.memory().numTensors;
-    const result = await train(parseRunSpec(CROSS_RUNTIME_SPECS[name as keyof typeof CROSS_RUNTIME_SPECS]));
+    const result = await train(parseSyntheticSpec(CROSS_RUNTIME_SPECS[name as keyof typeof CROSS_RUNTIME_SPECS]));
     expect(tf.memory().numTensors).toBe(before);
     const fromNode = JSON.parse(inject("nodeWasmResults"))[name];
     expect(result.curve.length).toBeGreaterThan(1);

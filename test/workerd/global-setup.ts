@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { TestProject } from "vitest/node";
-import { parseRunSpec } from "../../src/core/index.js";
+import { parseSyntheticSpec } from "../../src/core/index.js";
 import { useNodeBackend } from "../../src/engine/node.js";
 import { train } from "../../src/engine/train.js";
 import { migrateDatabase } from "../../src/store/migrate.js";
@@ -17,7 +17,7 @@ import { startPostgresCluster } from "../setup/postgres.js";
 export default async function setup(project: TestProject) {
   await useNodeBackend("wasm");
   const results: Record<string, unknown> = {};
-  for (const [name, input] of Object.entries(CROSS_RUNTIME_SPECS)) results[name] = await train(parseRunSpec(input));
+  for (const [name, input] of Object.entries(CROSS_RUNTIME_SPECS)) results[name] = await train(parseSyntheticSpec(input));
   project.provide("nodeWasmResults", JSON.stringify(results));
 
   const cluster = await startPostgresCluster();

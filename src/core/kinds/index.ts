@@ -1,10 +1,12 @@
 import { z } from "zod";
 import type { ExperimentKind } from "./kind.js";
+import { imageKind, imageSpecObjectSchema } from "./image.js";
 import { syntheticKind, syntheticRunSpecSchema } from "./synthetic.js";
 
 export * from "./common.js";
 export * from "./kind.js";
 export * from "./synthetic.js";
+export * from "./image.js";
 
 /**
  * The registry of experiment kinds (docs/architecture.md, Experiment kinds). A run spec's `kind`
@@ -13,6 +15,7 @@ export * from "./synthetic.js";
  */
 export const EXPERIMENT_KINDS = {
   synthetic: syntheticKind,
+  image: imageKind,
 } as const;
 
 export type KindName = keyof typeof EXPERIMENT_KINDS;
@@ -26,8 +29,13 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * `synthetic`, so specs written before kinds existed keep parsing, and hashing, as before).
  */
 export const runSpecSchema = z.preprocess(
-  (input) => (isObject(input) && input.kind === undefined ? { ...input, kind: DEFAULT_KIND } : input),
-  z.discriminatedUnion("kind", [syntheticRunSpecSchema], {
+  (input) => {
+    if (!isObject(input)) return input;
+    const withKind = input.kind === undefined ? { ...input, kind: DEFAULT_KIND } : input;
+    const kind = typeof withKind.kind === "string" && Object.hasOwn(EXPERIMENT_KINDS, withKind.kind) ? (EXPERIMENT_KINDS[withKind.kind as KindName] as ExperimentKind) : undefined;
+    return kind?.prepare ? kind.prepare(withKind) : withKind;
+  },
+  z.discriminatedUnion("kind", [syntheticRunSpecSchema, imageSpecObjectSchema], {
     error: (issue) => (issue.code === "invalid_union" ? `unknown kind; one of ${KIND_NAMES.join(", ")}` : undefined),
   }),
 );
@@ -35,7 +43,7 @@ export const runSpecSchema = z.preprocess(
 /** A fully defaulted, validated run spec of any kind. */
 export type RunSpec = z.output<typeof runSpecSchema>;
 /** What a client may send: any field may be omitted. */
-export type RunSpecInput = z.input<(typeof EXPERIMENT_KINDS)[KindName]["schema"]>;
+export type RunSpecInput = z.input<typeof syntheticRunSpecSchema> | (Partial<z.input<typeof imageSpecObjectSchema>> & { kind: "image" });
 
 const defaults = new Map<KindName, RunSpec>();
 /**
@@ -49,6 +57,11 @@ export function kindDefaults(name: KindName): RunSpec {
     defaults.set(name, spec);
   }
   return spec;
+}
+
+/** The defaults the canonical form of this spec omits (docs/architecture.md, Identity and hashing). */
+export function defaultsOf(spec: RunSpec): RunSpec {
+  return kindOf(spec).defaultsFor?.(spec) ?? kindDefaults(spec.kind);
 }
 
 /** The registry entry of a parsed spec. */

@@ -25,4 +25,21 @@ export interface ExperimentKind<Spec extends { kind: string; seed: number } = { 
   /** Where jobs of this kind may train: `edge` only for kinds the Worker can train within its budget. */
   readonly placements: readonly Placement[];
   cost(spec: Spec): KindCost;
+  /**
+   * Rewrites raw input before the schema checks it, for defaults that depend on other fields (the
+   * image kind's architecture). `runSpecSchema` calls it once `kind` is known.
+   */
+  readonly prepare?: (input: unknown) => unknown;
+  /**
+   * The defaults the canonical form omits for this spec, when they depend on the spec (the image
+   * kind's architecture and pruning method); else the kind's own defaults. The fields they depend
+   * on are `selectors`: written whenever they differ from the kind's defaults.
+   */
+  defaultsFor?(spec: Spec): Spec;
+  readonly selectors?: readonly (readonly [section: string, field: string])[];
+  /** Grid paths a sweep may not vary (they change other fields' defaults), and paths it may vary beyond the default spec's leaves. */
+  readonly fixedGridPaths?: readonly string[];
+  readonly extraGridPaths?: readonly string[];
+  /** What a runner must declare to lease a job of this kind (docs/architecture.md, Life of a job). */
+  requirements?(spec: Spec): { arch?: string; dataset?: string };
 }
