@@ -20,5 +20,6 @@ export * from "./shapes.js";
 export * from "./views-schema.js";
 export * from "./charts.js";
 export * from "./format.js";
+export * from "./image-data.js";
 export * from "./provenance.js";
 export * from "./kinds/index.js";
