@@ -34,10 +34,10 @@ function malformed(file: string, what: string): AppError {
 function parseIdx(bytes: Uint8Array, file: string, magic: number, role: string): { dims: number[]; payload: Uint8Array } {
   const rank = magic & 0xff;
   const header = 4 + 4 * rank;
-  if (bytes.length < header) throw malformed(file, `${bytes.length} bytes is shorter than the ${header}-byte header of ${role}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const found = view.getUint32(0, false);
-  if (found !== magic) throw malformed(file, `magic number ${hex(found)}, expected ${hex(magic)} (${role})`);
+  const found = bytes.length >= 4 ? view.getUint32(0, false) : undefined;
+  if (found !== undefined && found !== magic) throw malformed(file, `magic number ${hex(found)}, expected ${hex(magic)} (${role})`);
+  if (bytes.length < header) throw malformed(file, `${bytes.length} bytes is shorter than the ${header}-byte header of ${role}`);
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
   const payload = dims.reduce((product, dim) => product * dim, 1);
   const expected = header + payload;
