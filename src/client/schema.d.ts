@@ -881,7 +881,7 @@ export interface components {
          * @description A code of the error vocabulary; `/problems/<code>` explains it.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "invalid_query" | "malformed_json" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "over_budget" | "not_found" | "unauthorized" | "forbidden" | "lease_lost" | "conflict" | "too_many_queued" | "schema_behind" | "database_unavailable" | "misconfigured" | "training_failed" | "canceled" | "lease_expired";
+        ErrorCode: "validation_failed" | "invalid_query" | "malformed_json" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "over_budget" | "not_found" | "unauthorized" | "forbidden" | "lease_lost" | "conflict" | "too_many_queued" | "schema_behind" | "database_unavailable" | "misconfigured" | "training_failed" | "canceled" | "lease_expired" | "data_missing" | "data_mismatch";
         /** @description Why a run failed or was canceled. */
         RunError: {
             code: components["schemas"]["ErrorCode"];
