@@ -713,7 +713,9 @@ export interface components {
             base?: components["schemas"]["RunSpecInput"];
             /** @description Dotted paths into the run spec → values, in display order; at most 4 keys. A key without a dot (the image kind's `pruning`) is a whole section: each value is an object that replaces the base's section, so one sweep can hold random pruning and IMP. */
             grid: {
-                [key: string]: (number | string | Record<string, never>)[];
+                [key: string]: (number | string | {
+                    [key: string]: unknown;
+                })[];
             };
             /** @default 1 */
             repeats: number;
@@ -723,7 +725,9 @@ export interface components {
             version: 1;
             base: components["schemas"]["RunSpec"];
             grid: {
-                [key: string]: (number | string | Record<string, never>)[];
+                [key: string]: (number | string | {
+                    [key: string]: unknown;
+                })[];
             };
             repeats: number;
         };

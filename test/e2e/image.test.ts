@@ -59,12 +59,13 @@ describe("image jobs through the API, a runner and PostgreSQL", () => {
   };
 
   const spec = {
-    base: { kind: "image", data: { trainSize: 256 }, training: { epochs: 2, batchSize: 64 } },
+    base: { kind: "image" as const, data: { trainSize: 256 }, training: { epochs: 2, batchSize: 64 } },
     grid: { pruning: [{ method: "imp", levels: 2 }, { method: "random", density: 1 }, { method: "random", density: 0.64 }] },
+    repeats: 1,
   };
 
   it("refuses to place an image job on the edge, and says no runner can take it yet", async () => {
-    const edge = await client.POST("/v1/runs", { body: { spec: { kind: "image", data: { trainSize: 10 } }, options: { placement: "edge" } } });
+    const edge = await client.POST("/v1/runs", { body: { spec: { kind: "image", data: { trainSize: 10 } } as const, options: { placement: "edge" } } });
     expect(edge.response.status).toBe(422);
     const queued = expectOk(await client.POST("/v1/sweeps", { body: { spec } }));
     expect(queued.status).toBe("queued");
