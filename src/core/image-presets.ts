@@ -1,5 +1,6 @@
-import type { Preset } from "./presets.js";
+import type { z } from "zod";
 import { sparsityToDensity } from "./kinds/common.js";
+import type { presetSchema } from "./views-schema.js";
 
 /**
  * The paper's real-data presets (§5.2, Figure 3a; Appendix A, Table 1), each stating its reading
@@ -23,7 +24,7 @@ const FIG3A_READING =
   "rewinding to initialization (the lottery-ticket procedure, rewindStep 0), 20 levels; the sweep's random densities are IMP's, " +
   "1 − 0.8^k for k = 0…20, so the paper's 79% threshold (density 0.2097152) is IMP level 7.";
 
-export const IMAGE_PRESETS: Record<string, Preset> = {
+export const IMAGE_PRESETS: Record<string, z.output<typeof presetSchema>> = {
   "paper-fig3a": {
     name: "paper-fig3a",
     kind: "sweep",
