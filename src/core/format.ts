@@ -1,4 +1,4 @@
-import type { Stat } from "./aggregate.js";
+import type { Stat } from "./aggregate-stats.js";
 import type { MetricName } from "./result-schema.js";
 import { sparsityToDensity } from "./spec.js";
 
