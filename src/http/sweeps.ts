@@ -1,6 +1,6 @@
 import { csvFormatRows } from "d3-dsv";
 import type { z } from "zod";
-import { METRIC_NAMES, aggregateSweep, type SyntheticRunResult, densityToSparsity, sweepStatus, type AggregateRow, type StatusCounts, type SweepMember, type SweepSpec, type sweepViewSchema } from "../core/index.js";
+import { METRIC_NAMES, aggregateSweep, densityToSparsity, sweepStatus, type AggregateRow, type StatusCounts, type SweepMember, type SweepSpec, type sweepViewSchema } from "../core/index.js";
 import type { MemberState, SweepRow } from "../store/index.js";
 
 const DENSITY_KEY = "pruning.density";
@@ -11,7 +11,7 @@ export type SweepView = z.output<typeof sweepViewSchema>;
 
 /** A sweep's view: status from its members, counts, member hashes and the aggregate table. */
 export function toSweepView(row: SweepRow, spec: SweepSpec, expanded: SweepMember[], members: MemberState[], counts: StatusCounts, notice: string | null = null): SweepView {
-  const results = members.map((member) => (member.status === "succeeded" ? (member.result as SyntheticRunResult) : null));
+  const results = members.map((member) => (member.status === "succeeded" ? member.result : null));
   return {
     hash: row.hash,
     status: sweepStatus(counts),
