@@ -83,7 +83,7 @@ export function imageSweepChartData(rows: readonly AggregateRow[]): ImageSweepDa
   );
 }
 
-const SWEEP_WIDTH = 560;
+const SWEEP_WIDTH = 640;
 
 /**
  * Figure 3: final test and train accuracy (mean ± std over seeds) against sparsity, one colour per
@@ -102,11 +102,12 @@ export function imageSweepChart(_sweep: SweepSpec, rows: readonly AggregateRow[]
     data: { values: data },
     encoding: {
       x: xEncoding(axis),
-      color: { field: "series", type: "nominal", title: seriesTitle, sort: null, legend: { orient: "right", labelLimit: 240 } },
+      // legends below the plot: to its right they would widen the chart past the page
+      color: { field: "series", type: "nominal", title: seriesTitle, sort: null, legend: { orient: "bottom", direction: "horizontal", labelLimit: 240 } },
     },
     layer: [
       { mark: { type: "errorbar", ticks: true }, encoding: { y: { ...y, field: "lo" }, y2: { field: "hi" }, detail: { field: "metric" } } },
-      { mark: { type: "line", strokeWidth: 2 }, encoding: { y, strokeDash: { field: "metric", type: "nominal", title: null, scale: ACCURACY_DASH, legend: { orient: "right" } } } },
+      { mark: { type: "line", strokeWidth: 2 }, encoding: { y, strokeDash: { field: "metric", type: "nominal", title: null, scale: ACCURACY_DASH, legend: { orient: "bottom", direction: "horizontal", symbolSize: 600 } } } },
       {
         name: SWEEP_POINT_MARK,
         mark: { type: "point", filled: true, size: 60 },
@@ -131,7 +132,7 @@ export function imageSweepChart(_sweep: SweepSpec, rows: readonly AggregateRow[]
     title: chartTitle(title, subtitle),
     vconcat: [finals, imageSweepCurvePanel(rows)],
     spacing: 32,
-    resolve: { scale: { color: "independent" } },
+    resolve: { scale: { color: "independent", strokeDash: "independent" }, legend: { strokeDash: "independent" } },
     config: CHART_CONFIG,
   };
 }
