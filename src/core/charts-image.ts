@@ -1,5 +1,6 @@
 import { LEVEL_KEY, type AggregateRow } from "./aggregate.js";
 import { CHART_CONFIG, LOG_DENSITY_SPAN, MAX_CHART_STEPS, MAX_SWEEP_CURVE_POINTS, SWEEP_POINT_MARK, VEGA_LITE_SCHEMA, chartTitle, pointLabel, thinCurve, type VegaLiteSpec } from "./charts.js";
+import { accuracyOf } from "./format.js";
 import { sparsityToDensity } from "./kinds/index.js";
 import type { EpochPoint, ImageRunResult, LayerDensity } from "./result.js";
 import type { ImageRunSpec } from "./kinds/index.js";
@@ -27,9 +28,6 @@ type AccuracySplit = (typeof ACCURACY_SPLITS)[number];
 /** Test solid, train dashed, in every panel. */
 const SPLIT_DASH = { domain: ["test", "train"], range: [[1, 0], [6, 4]] };
 const ACCURACY_DASH = { domain: [...ACCURACY_SPLITS], range: SPLIT_DASH.range };
-
-/** 1 − error in percent, the paper's axis; null stays null. */
-export const accuracyPercent = (error: number | null): number | null => (error === null || !Number.isFinite(error) ? null : 100 * (1 - error));
 
 /** What an image chart puts on its density axis: sparsity, or density on a log scale when the densities span LOG_DENSITY_SPAN or more (as the synthetic sweep chart). */
 export function densityAxis(densities: readonly number[]): { log: boolean; title: string; name: string; value: (density: number) => number } {
@@ -74,7 +72,7 @@ export function imageSweepChartData(rows: readonly AggregateRow[]): ImageSweepDa
   return rows.flatMap((row) =>
     (["testError", "trainError"] as const).flatMap((name, i) => {
       const stat = row.final[name];
-      const mean = accuracyPercent(stat.mean);
+      const mean = accuracyOf(stat.mean);
       if (mean === null) return [];
       const std = stat.std === null ? null : 100 * stat.std;
       const density = row.point[DENSITY_KEY] as number;
@@ -150,7 +148,7 @@ function imageSweepCurvePanel(rows: readonly AggregateRow[]): VegaLiteSpec {
   const perCurve = Math.max(20, Math.floor(MAX_SWEEP_CURVE_POINTS / Math.max(1, rows.length)));
   const values: ImageSweepCurveDatum[] = rows.flatMap((row) =>
     thinCurve(row.curve, perCurve).flatMap((p) => {
-      const value = accuracyPercent(p.testError);
+      const value = accuracyOf(p.testError);
       return value === null ? [] : [{ epoch: p.step, series: seriesOf(row), density: Number((row.point[DENSITY_KEY] as number).toPrecision(3)), value }];
     }),
   );
@@ -236,7 +234,7 @@ function levelPanel(levels: NonNullable<ImageRunResult["levels"]>): VegaLiteSpec
   const axis = densityAxis(levels.map((level) => level.density));
   const values: LevelDatum[] = levels.flatMap((level) =>
     (["testError", "trainError"] as const).flatMap((name, i) => {
-      const value = accuracyPercent(level.final[name]);
+      const value = accuracyOf(level.final[name]);
       return value === null ? [] : [{ level: level.level, density: level.density, x: axis.value(level.density), metric: ACCURACY_SPLITS[i]!, value }];
     }),
   );
