@@ -47,7 +47,7 @@ export function describeRun(run: Run, apiUrl: string): string {
     lines.push(`  train error ${fixed(f.trainError)}  test error ${fixed(f.testError)}  train loss ${fixed(f.trainLoss, 5)}  test loss ${fixed(f.testLoss, 5)}${run.result.diverged ? "  DIVERGED" : ""}`);
     if (synthetic) lines.push(`  signal neurons ${synthetic.diagnostics.signalNeurons.join("/")}  realized density ${fixed(synthetic.diagnostics.realizedDensity, 4)}`);
   }
-  if (run.progress) lines.push(`  step ${run.progress.step} of ${run.spec.training.steps}`);
+  if (run.progress) lines.push(`  step ${run.progress.step} of ${"steps" in run.spec.training ? run.spec.training.steps : "?"}`);
   if (run.error) lines.push(`  error ${run.error.code}: ${run.error.message}`);
   lines.push(`  view ${apiUrl}/view/runs/${run.hash}`);
   return lines.join("\n");

@@ -68,13 +68,16 @@ async function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, meas
   }
 }
 
+/** The steps a synthetic run trains; 0 for other kinds (their progress is counted in epochs). */
+const totalSteps = (run: Run) => ("steps" in run.spec.training ? run.spec.training.steps : 0);
+
 export function waitForRun(client: PrunelabClient, hash: string, options: WaitOptions): Promise<Run> {
   return poll(
     async () => expectOk(await client.GET("/v1/runs/{hash}", { params: { path: { hash } } })),
     (run) => isFinalStatus(run.status),
     (run) => ({
-      value: run.status === "succeeded" ? run.spec.training.steps : (run.progress?.step ?? 0),
-      total: run.spec.training.steps,
+      value: run.status === "succeeded" ? totalSteps(run) : (run.progress?.step ?? 0),
+      total: totalSteps(run),
       status: run.status,
       notice: run.notice,
     }),

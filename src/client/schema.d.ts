@@ -506,8 +506,8 @@ export interface components {
                 message: string;
             }[];
         };
-        /** @description A run spec as sent; any field may be omitted and takes its default (the paper's §5.1 setting, unpruned). Unknown fields are errors. */
-        RunSpecInput: {
+        /** @description A `synthetic` run spec as sent (`kind` may be omitted); any field may be omitted and takes its default (the paper's §5.1 setting, unpruned). Unknown fields are errors. */
+        SyntheticRunSpecInput: {
             /** @constant */
             version?: 1;
             /** @constant */
@@ -546,8 +546,80 @@ export interface components {
                 evalEvery?: number;
             };
         };
-        /** @description A run spec with every default filled in. */
-        RunSpec: {
+        /** @description An `image` run spec as sent (docs/decisions/013-image-kind.md): real data and networks on companion runners. Omitted fields take their architecture's defaults (Appendix A, Table 1); `trainSize` N takes the first N training images in file order. */
+        ImageRunSpecInput: {
+            /** @constant */
+            version?: 1;
+            /** @constant */
+            kind: "image";
+            seed?: number;
+            data?: {
+                /**
+                 * @description Defaults to the architecture's data set.
+                 * @enum {unknown}
+                 */
+                dataset?: "mnist" | "cifar10";
+                /** @description The first N training images; defaults to the whole training split. */
+                trainSize?: number;
+            };
+            model?: {
+                /**
+                 * @description Only architectures a prunelab trainer trains are accepted.
+                 * @default mlp-1024-1024
+                 * @enum {unknown}
+                 */
+                arch: "mlp-1024-1024" | "vgg16" | "resnet20" | "resnet20-128";
+            };
+            /** @description At initialization; the output layer, biases and batch norm are never pruned. */
+            pruning?: {
+                /**
+                 * @description The default method.
+                 * @constant
+                 */
+                method?: "random";
+                /** @description Fraction of prunable weights kept. */
+                density?: number;
+                /** @description Input only, stored as density = 1 − sparsity. */
+                sparsity?: number;
+                /**
+                 * @description uniform: round(density · size) kept per layer; erk: Erdős–Rényi-Kernel layer densities, same total.
+                 * @default uniform
+                 * @enum {unknown}
+                 */
+                distribution: "uniform" | "erk";
+            } | {
+                /** @constant */
+                method: "imp";
+                /**
+                 * @description Fraction of the remaining weights removed per level, by global magnitude.
+                 * @default 0.2
+                 */
+                rate: number;
+                /** @default 7 */
+                levels: number;
+                /**
+                 * @description Optimizer step of level 0 whose weights the survivors rewind to; 0 is initialization.
+                 * @default 0
+                 */
+                rewindStep: number;
+            };
+            training?: {
+                epochs?: number;
+                batchSize?: number;
+                learningRate?: number;
+                momentum?: number;
+                weightDecay?: number;
+                /** @description Epochs at which the learning rate is multiplied by gamma; strictly increasing. */
+                milestones?: number[];
+                gamma?: number;
+                /** @description Random crop (pad 4) and horizontal flip; CIFAR-10 only. */
+                augment?: boolean;
+            };
+        };
+        /** @description A run spec as sent; its `kind` selects its fields (absent means `synthetic`). Unknown fields are errors. */
+        RunSpecInput: components["schemas"]["SyntheticRunSpecInput"] | components["schemas"]["ImageRunSpecInput"];
+        /** @description A `synthetic` run spec with every default filled in. */
+        SyntheticRunSpec: {
             /** @constant */
             version: 1;
             /** @constant */
@@ -581,6 +653,48 @@ export interface components {
                 evalEvery: number;
             };
         };
+        /** @description An `image` run spec with every default filled in. */
+        ImageRunSpec: {
+            /** @constant */
+            version: 1;
+            /** @constant */
+            kind: "image";
+            seed: number;
+            data: {
+                /** @enum {unknown} */
+                dataset: "mnist" | "cifar10";
+                trainSize: number;
+            };
+            model: {
+                /** @enum {unknown} */
+                arch: "mlp-1024-1024" | "vgg16" | "resnet20" | "resnet20-128";
+            };
+            pruning: {
+                /** @constant */
+                method: "random";
+                density: number;
+                /** @enum {unknown} */
+                distribution: "uniform" | "erk";
+            } | {
+                /** @constant */
+                method: "imp";
+                rate: number;
+                levels: number;
+                rewindStep: number;
+            };
+            training: {
+                epochs: number;
+                batchSize: number;
+                learningRate: number;
+                momentum: number;
+                weightDecay: number;
+                milestones: number[];
+                gamma: number;
+                augment: boolean;
+            };
+        };
+        /** @description A run spec with every default filled in; its fields follow its `kind`. */
+        RunSpec: components["schemas"]["SyntheticRunSpec"] | components["schemas"]["ImageRunSpec"];
         Options: {
             /**
              * @description Where to train; `edge` is refused above the edge budget. Never part of the hash.
@@ -597,9 +711,11 @@ export interface components {
             /** @constant */
             version?: 1;
             base?: components["schemas"]["RunSpecInput"];
-            /** @description Dotted paths into the run spec → values, in display order; at most 4 keys. */
+            /** @description Dotted paths into the run spec → values, in display order; at most 4 keys. A key without a dot (the image kind's `pruning`) is a whole section: each value is an object that replaces the base's section, so one sweep can hold random pruning and IMP. */
             grid: {
-                [key: string]: (number | string)[];
+                [key: string]: (number | string | {
+                    [key: string]: unknown;
+                })[];
             };
             /** @default 1 */
             repeats: number;
@@ -609,7 +725,9 @@ export interface components {
             version: 1;
             base: components["schemas"]["RunSpec"];
             grid: {
-                [key: string]: (number | string)[];
+                [key: string]: (number | string | {
+                    [key: string]: unknown;
+                })[];
             };
             repeats: number;
         };
@@ -767,7 +885,7 @@ export interface components {
          * @description A code of the error vocabulary; `/problems/<code>` explains it.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "invalid_query" | "malformed_json" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "over_budget" | "not_found" | "unauthorized" | "forbidden" | "lease_lost" | "conflict" | "too_many_queued" | "schema_behind" | "database_unavailable" | "misconfigured" | "training_failed" | "canceled" | "lease_expired";
+        ErrorCode: "validation_failed" | "invalid_query" | "malformed_json" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "over_budget" | "not_found" | "unauthorized" | "forbidden" | "lease_lost" | "conflict" | "too_many_queued" | "schema_behind" | "database_unavailable" | "misconfigured" | "training_failed" | "canceled" | "lease_expired" | "data_missing" | "data_mismatch";
         /** @description Why a run failed or was canceled. */
         RunError: {
             code: components["schemas"]["ErrorCode"];

@@ -3,8 +3,10 @@ import { z } from "zod";
 /**
  * The one error vocabulary of prunelab. Every failure a client can cause or observe has a code here:
  * the HTTP layer maps each code to an RFC 9457 problem type `/problems/<code>` with this status and
- * title, and the `error.code` stored on a failed or canceled run is one of them too (the last three:
- * what the edge trainer or a runner reports, what a cancel writes, what the lease expiry writes).
+ * title, and the `error.code` stored on a failed or canceled run is one of them too (training_failed,
+ * canceled and lease_expired: what the edge trainer or a runner reports, what a cancel writes, what
+ * the lease expiry writes; data_missing and data_mismatch: a runner that cannot read a data set's
+ * files, docs/data.md).
  * Codes are part of the public contract: never rename one, only add.
  */
 export const ERROR_CODES = {
@@ -27,6 +29,8 @@ export const ERROR_CODES = {
   training_failed: { status: 500, title: "Training failed" },
   canceled: { status: 409, title: "The run was canceled" },
   lease_expired: { status: 503, title: "The job's lease expired too many times without a result" },
+  data_missing: { status: 503, title: "A data set's files are not where the runner looks for them" },
+  data_mismatch: { status: 500, title: "A data set's files are not the published ones" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

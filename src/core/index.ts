@@ -15,6 +15,7 @@ export * from "./theory.js";
 export * from "./validation.js";
 export * from "./status.js";
 export * from "./presets.js";
+export * from "./image-presets.js";
 export * from "./result-schema.js";
 export * from "./shapes.js";
 export * from "./views-schema.js";

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { identifyRunSpec } from "./canonical.js";
 import { parseRunSpec, type RunSpecInput } from "./spec.js";
 import { identifySweepSpec, parseSweepSpec } from "./sweep.js";
+import { IMAGE_PRESETS } from "./image-presets.js";
 import type { presetSchema } from "./views-schema.js";
 
 /** A preset: a named spec with the reading of the paper it uses and the claim it tests. */
@@ -130,6 +131,7 @@ export const PRESETS: Record<string, Preset> = {
     claim: "Theorem 4.1: classes left without signal neurons cannot be learned; training error still falls by memorizing noise.",
     spec: { ...THEORY_BASE, pruning: { density: 0.02 } },
   },
+  ...IMAGE_PRESETS,
 };
 
 /** The identity (hash, canonical form) of a preset's spec: what the API stores its result under. */

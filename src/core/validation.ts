@@ -59,7 +59,11 @@ export function toFieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] 
     const path = [...prefix, ...issue.path];
     if (issue.code === "unrecognized_keys") {
       const declared = schema ? declaredKeysAt(schema, issue.path) : [];
-      for (const key of issue.keys) out.push({ path: toJsonPointer([...path, key]), message: `unknown field${suggestion(key, declared)}` });
+      for (const key of issue.keys) {
+        // a field another member of a union declares (IMP's `rate` under random pruning) is known, just not here
+        const message = declared.includes(key) ? "not a field of this variant (see its other fields)" : `unknown field${suggestion(key, declared)}`;
+        out.push({ path: toJsonPointer([...path, key]), message });
+      }
     } else if (issue.code === "invalid_type" && / received undefined$/.test(issue.message)) {
       out.push({ path: toJsonPointer(path), message: `required (${issue.message.replace(/^Invalid input: /, "").replace(/, received undefined$/, "")})` });
     } else {

@@ -4,10 +4,15 @@ import {
   estimateCost,
   expandSweep,
   identifyPreset,
+  parseRunSpec,
   parseSyntheticSpec,
   parseSweepSpec,
   sparsityToDensity,
   theoryScales,
+  IMAGE_PRESETS,
+  imageCost,
+  impDensities,
+  type ImageRunSpec,
   type SweepSpec,
   type SyntheticRunSpec,
 } from "../../src/core/index.js";
@@ -23,7 +28,7 @@ describe("presets", () => {
     expect(preset.name).toBe(Object.keys(PRESETS).find((key) => PRESETS[key] === preset));
     expect(preset.reading.length).toBeGreaterThan(40);
     expect(preset.claim.length).toBeGreaterThan(20);
-    if (preset.kind === "run") parseSyntheticSpec(preset.spec);
+    if (preset.kind === "run") parseRunSpec(preset.spec);
     else expect(expandSweep(parseSweepSpec(preset.spec)).length).toBeGreaterThan(1);
     expect((await identifyPreset(preset)).hash).toBe(GOLDEN_PRESET_HASHES[preset.name]);
   });
@@ -56,10 +61,43 @@ describe("presets", () => {
     expect(Math.min(...densities) * sweep.base.model.width).toBeLessThan(1);
   });
 
-  it("keeps every preset run small enough to train at the edge", () => {
-    for (const preset of Object.values(PRESETS)) {
+  it("keeps every synthetic preset run small enough to train at the edge", () => {
+    const synthetic = Object.values(PRESETS).filter((preset) => !IMAGE_PRESETS[preset.name]);
+    expect(synthetic.length).toBe(Object.keys(PRESETS).length - Object.keys(IMAGE_PRESETS).length);
+    for (const preset of synthetic) {
       const specs = preset.kind === "run" ? [parseSyntheticSpec(preset.spec)] : expandSweep(parseSweepSpec(preset.spec)).map((m) => m.spec as SyntheticRunSpec);
       for (const spec of specs) expect(estimateCost(spec).totalMacs).toBeLessThan(parseApiConfig({}).EDGE_MAX_MACS);
     }
+  });
+});
+
+describe("image presets", () => {
+  const members = (name: string) => expandSweep(parseSweepSpec(PRESETS[name]!.spec)).map((m) => m.spec as ImageRunSpec);
+
+  it("paper-fig3a is Table 1 as written: the MLP on all of MNIST, random uniform and 20 IMP levels at densities 0.8^k, 3 repeats", () => {
+    const specs = members("paper-fig3a");
+    expect(specs).toHaveLength(22 * 3);
+    for (const spec of specs) {
+      expect(spec).toMatchObject({ kind: "image", data: { dataset: "mnist", trainSize: 60000 }, model: { arch: "mlp-1024-1024" } });
+      expect(spec.training).toEqual({ epochs: 120, batchSize: 128, learningRate: 0.1, momentum: 0, weightDecay: 0, milestones: [], gamma: 0.1, augment: false });
+    }
+    const random = specs.filter((spec) => spec.pruning.method === "random").map((spec) => spec.pruning as { density: number; distribution: string });
+    expect(random.every((pruning) => pruning.distribution === "uniform")).toBe(true);
+    expect([...new Set(random.map((pruning) => pruning.density))]).toEqual(impDensities(20));
+    // the paper's 79% threshold is IMP level 7: density 0.8^7
+    expect(impDensities(20)[7]).toBe(0.2097152);
+    expect(specs.filter((spec) => spec.pruning.method === "imp").map((spec) => spec.pruning)).toEqual(Array(3).fill({ method: "imp", rate: 0.2, levels: 20, rewindStep: 0 }));
+  });
+
+  it("paper-fig3a-quick is a subset of the same experiment, costed well below paper-fig3a", () => {
+    const quick = members("paper-fig3a-quick");
+    const full = members("paper-fig3a");
+    const cost = (specs: ImageRunSpec[]) => specs.reduce((total, spec) => total + imageCost(spec).totalMacs, 0);
+    expect(cost(quick)).toBeLessThan(cost(full) / 100);
+    for (const spec of quick) expect(spec.model.arch).toBe("mlp-1024-1024");
+    const densities = new Set(quick.flatMap((spec) => (spec.pruning.method === "random" ? [spec.pruning.density] : [])));
+    const imp = quick.find((spec) => spec.pruning.method === "imp")!.pruning as { levels: number };
+    // random masks at exactly the densities IMP visits
+    expect([...densities]).toEqual(impDensities(imp.levels));
   });
 });
