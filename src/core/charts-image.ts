@@ -49,6 +49,8 @@ export interface ImageSweepDatum {
   x: number;
   density: number;
   level: number | string;
+  /** `random` or `imp`, as in the aggregate. */
+  method: string;
   series: string;
   metric: AccuracySplit;
   mean: number;
@@ -76,7 +78,7 @@ export function imageSweepChartData(rows: readonly AggregateRow[]): ImageSweepDa
       if (mean === null) return [];
       const std = stat.std === null ? null : 100 * stat.std;
       const density = row.point[DENSITY_KEY] as number;
-      return [{ x: axis.value(density), density, level: row.point[LEVEL_KEY] ?? "", series: seriesOf(row), metric: ACCURACY_SPLITS[i]!, mean, std, lo: std === null ? null : mean - std, hi: std === null ? null : mean + std, n: stat.n, runs: row.runs }];
+      return [{ x: axis.value(density), density, level: row.point[LEVEL_KEY] ?? "", method: String(row.point[METHOD_KEY]), series: seriesOf(row), metric: ACCURACY_SPLITS[i]!, mean, std, lo: std === null ? null : mean - std, hi: std === null ? null : mean + std, n: stat.n, runs: row.runs }];
     }),
   );
 }
