@@ -1,6 +1,10 @@
-import { METRIC_NAMES, fixed, meanStd, parameterLabel, sparsityToDensity, thinCurve } from "../core/index.js";
+import { METRIC_NAMES, fixed, meanStd, parameterLabel, sparsityToDensity, thinCurve, type KindName } from "../core/index.js";
 import type { Run, Schemas, Sweep } from "../client/index.js";
+import { imageAggregateTable, imageRunLines, imageRunReport, imageSweepNote } from "./format-image.js";
+import { markdownTable, textTable } from "./tables.js";
 import type { Job } from "./wait.js";
+
+export { markdownTable } from "./tables.js";
 
 /**
  * Text for people: a run or sweep as lines for the terminal, and as a Markdown report. Pure
@@ -9,8 +13,13 @@ import type { Job } from "./wait.js";
 type Preset = Schemas["Preset"];
 
 
-/** Columns of an aggregate table: the grid values (and sparsity next to density), runs, then mean ± std. */
+/** Columns of an aggregate table, by the sweep's kind (a synthetic sweep: the grid values, runs, then mean ± std of each metric). */
 export function aggregateTable(sweep: Sweep): { header: string[]; rows: string[][] } {
+  return textOf(sweep.spec.base.kind).aggregateTable(sweep);
+}
+
+/** A synthetic sweep's columns: the grid values (and sparsity next to density), runs, then mean ± std. */
+function syntheticAggregateTable(sweep: Sweep): { header: string[]; rows: string[][] } {
   const keys = Object.keys(sweep.spec.grid);
   const withSparsity = keys.includes("pruning.density");
   const header = [...keys.map(parameterLabel), ...(withSparsity ? ["sparsity"] : []), "runs", "no-signal runs", ...METRIC_NAMES.map((name) => `${name} (mean ± std)`)];
@@ -24,23 +33,16 @@ export function aggregateTable(sweep: Sweep): { header: string[]; rows: string[]
   return { header, rows };
 }
 
-/** Columns padded to their widest cell: numbers right-aligned, words left-aligned. */
-function textTable(header: string[], rows: string[][], align: "left" | "right" = "right"): string {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (align === "right" ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
-      .join("  ")
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
-}
-
-export function markdownTable(header: string[], rows: string[][]): string {
-  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
-}
-
 export function describeRun(run: Run, apiUrl: string): string {
-  const lines = [`run ${run.hash}  ${run.status}  (${run.placement})`];
+  const lines = [`run ${run.hash}  ${run.status}  (${run.placement})`, ...textOf(run.spec.kind).runLines(run)];
+  if (run.error) lines.push(`  error ${run.error.code}: ${run.error.message}`);
+  lines.push(`  view ${apiUrl}/view/runs/${run.hash}`);
+  return lines.join("\n");
+}
+
+/** A synthetic run's lines: final metrics, signal neurons and density, or its step. */
+function syntheticRunLines(run: Run): string[] {
+  const lines: string[] = [];
   const synthetic = run.result && "diagnostics" in run.result ? run.result : null;
   if (run.result) {
     const f = run.result.final;
@@ -48,9 +50,7 @@ export function describeRun(run: Run, apiUrl: string): string {
     if (synthetic) lines.push(`  signal neurons ${synthetic.diagnostics.signalNeurons.join("/")}  realized density ${fixed(synthetic.diagnostics.realizedDensity, 4)}`);
   }
   if (run.progress) lines.push(`  step ${run.progress.step} of ${"steps" in run.spec.training ? run.spec.training.steps : "?"}`);
-  if (run.error) lines.push(`  error ${run.error.code}: ${run.error.message}`);
-  lines.push(`  view ${apiUrl}/view/runs/${run.hash}`);
-  return lines.join("\n");
+  return lines;
 }
 
 export function describeSweep(sweep: Sweep, apiUrl: string): string {
@@ -89,19 +89,47 @@ export function reproductionReport(preset: Preset, job: Job, apiUrl: string, gen
   if (job.kind === "sweep") {
     const sweep = job.view;
     const { header, rows } = aggregateTable(sweep);
-    return [...head, `Status: ${sweep.status}; ${sweep.spec.repeats} repeats per point (seeds ${sweep.spec.base.seed}–${sweep.spec.base.seed + sweep.spec.repeats - 1}); mean ± sample standard deviation over the runs of each point. "No-signal runs": runs in which some class has no signal neuron (no filter keeps its signal coordinate).`, "", markdownTable(header, rows), "", "Files: `sweep.json` (the full view), `table.csv`, `chart.json` (Vega-Lite), `chart.svg`.", ""].join("\n");
+    return [...head, textOf(sweep.spec.base.kind).sweepNote(sweep), "", markdownTable(header, rows), "", "Files: `sweep.json` (the full view), `table.csv`, `chart.json` (Vega-Lite), `chart.svg`.", ""].join("\n");
   }
   const run = job.view;
+  const body = textOf(run.spec.kind).runReport(run);
+  if (!body) return [...head, `Status: ${run.status}; no result.`, ""].join("\n");
+  return [...head, ...body, "", "Files: `run.json` (the full view), `chart.json` (Vega-Lite), `chart.svg`.", ""].join("\n");
+}
+
+/** A synthetic run's report body: final metrics and diagnostics, and its curve. */
+function syntheticRunReport(run: Run): string[] | null {
   const result = run.result && "diagnostics" in run.result ? run.result : null;
-  if (!result) return [...head, `Status: ${run.status}; no result.`, ""].join("\n");
+  if (!result) return null;
   const curve = thinCurve(result.curve, 11).map((p) => [String(p.step), ...METRIC_NAMES.map((name) => fixed(p[name], 4)), p.signalAlignment.map((v) => fixed(v)).join(" / "), fixed(p.noiseAlignment)]);
   return [
-    ...head,
     `Status: ${run.status}. Final: train error ${fixed(result.final.trainError)}, test error ${fixed(result.final.testError)}, train loss ${fixed(result.final.trainLoss, 5)}, test loss ${fixed(result.final.testLoss, 5)}. Signal neurons per class: ${result.diagnostics.signalNeurons.join(", ")}; realized density ${fixed(result.diagnostics.realizedDensity, 4)}.`,
     "",
     markdownTable(["step", ...METRIC_NAMES, "signal alignment", "noise alignment"], curve),
-    "",
-    "Files: `run.json` (the full view), `chart.json` (Vega-Lite), `chart.svg`.",
-    "",
-  ].join("\n");
+  ];
 }
+
+/** How each experiment kind's runs and sweeps read as text. */
+interface KindText {
+  /** Lines under a run's first line: its result, or how far it is. */
+  runLines(run: Run): string[];
+  /** A report's body for a run with a result; null without one. */
+  runReport(run: Run): string[] | null;
+  aggregateTable(sweep: Sweep): { header: string[]; rows: string[][] };
+  /** What a report says of a sweep's table. */
+  sweepNote(sweep: Sweep): string;
+}
+
+/** The text of each experiment kind (docs/architecture.md, Experiment kinds): one entry per kind. */
+const KIND_TEXT: Record<KindName, KindText> = {
+  synthetic: {
+    runLines: syntheticRunLines,
+    runReport: syntheticRunReport,
+    aggregateTable: syntheticAggregateTable,
+    sweepNote: (sweep) =>
+      `Status: ${sweep.status}; ${sweep.spec.repeats} repeats per point (seeds ${sweep.spec.base.seed}–${sweep.spec.base.seed + sweep.spec.repeats - 1}); mean ± sample standard deviation over the runs of each point. "No-signal runs": runs in which some class has no signal neuron (no filter keeps its signal coordinate).`,
+  },
+  image: { runLines: imageRunLines, runReport: imageRunReport, aggregateTable: imageAggregateTable, sweepNote: imageSweepNote },
+};
+
+const textOf = (kind: KindName): KindText => KIND_TEXT[kind];

@@ -1,6 +1,6 @@
 import { SingleBar } from "cli-progress";
 import { expectOk, type PrunelabClient, type Run, type Sweep } from "../client/index.js";
-import { isFinalStatus, progressLines, type ProgressState } from "../core/index.js";
+import { isFinalStatus, progressLines, type KindName, type ProgressState } from "../core/index.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
 export interface WaitOptions {
@@ -22,12 +22,14 @@ interface Measure {
   detail?: string;
   /** What the API says a reader should know while waiting (no runner can take the job). */
   notice?: string | null;
+  /** What value and total count, when the job says (a run's kind decides: steps or epochs). */
+  unit?: string;
 }
 
 /** Polls `load` until `done`, showing `{value}/{total}` from `measure`, within the timeout. */
 async function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, measure: (value: T) => Measure, unit: string, options: WaitOptions): Promise<T> {
   const deadline = Date.now() + options.timeoutSeconds * 1000;
-  const bar = options.progress && process.stderr.isTTY ? new SingleBar({ stream: process.stderr, hideCursor: true, format: `{bar} {percentage}% | {value}/{total} ${unit} | {status}` }) : undefined;
+  const bar = options.progress && process.stderr.isTTY ? new SingleBar({ stream: process.stderr, hideCursor: true, format: "{bar} {percentage}% | {value}/{total} {unit} | {status}" }) : undefined;
   const label = (m: Measure) => (m.detail ? `${m.status} (${m.detail})` : m.status);
   let shown: ProgressState | null = null;
   let noticed: string | null = null;
@@ -36,14 +38,14 @@ async function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, meas
     if (m.notice && m.notice !== noticed) {
       if (bar) bar.stop();
       process.stderr.write(`note: ${m.notice}\n`);
-      if (bar) bar.start(m.total, m.value, { status: label(m) });
+      if (bar) bar.start(m.total, m.value, { status: label(m), unit: m.unit ?? unit });
     }
     noticed = m.notice ?? null;
     if (bar) {
       bar.setTotal(m.total);
-      bar.update(m.value, { status: label(m) });
+      bar.update(m.value, { status: label(m), unit: m.unit ?? unit });
     } else if (options.progress) {
-      const state = { status: m.status, value: m.value, total: m.total, unit };
+      const state = { status: m.status, value: m.value, total: m.total, unit: m.unit ?? unit };
       for (const line of progressLines(shown, state)) process.stderr.write(`${line}\n`);
       shown = state;
     }
@@ -54,7 +56,7 @@ async function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, meas
     if (bar) {
       if (first.notice) process.stderr.write(`note: ${first.notice}\n`);
       noticed = first.notice ?? null;
-      bar.start(first.total, first.value, { status: label(first) });
+      bar.start(first.total, first.value, { status: label(first), unit: first.unit ?? unit });
     } else show(first);
     while (!done(current)) {
       if (Date.now() >= deadline) throw new CliError(EXIT.timeout, `still ${label(measure(current))} after ${options.timeoutSeconds} s; the job goes on`);
@@ -68,16 +70,29 @@ async function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, meas
   }
 }
 
-/** The steps a synthetic run trains; 0 for other kinds (their progress is counted in epochs). */
-const totalSteps = (run: Run) => ("steps" in run.spec.training ? run.spec.training.steps : 0);
+/**
+ * How far a run is, in its kind's unit: a synthetic run's steps; an image run's epochs over all the
+ * networks it trains (an IMP job's levels 0…L, from its heartbeat's level and epoch).
+ */
+const RUN_PROGRESS: Record<KindName, (run: Run) => { value: number; total: number; unit: string }> = {
+  synthetic: (run) => {
+    const total = "steps" in run.spec.training ? run.spec.training.steps : 0;
+    return { total, value: run.status === "succeeded" ? total : (run.progress?.step ?? 0), unit: "steps" };
+  },
+  image: (run) => {
+    const epochs = "epochs" in run.spec.training ? run.spec.training.epochs : 0;
+    const total = epochs * ("levels" in run.spec.pruning ? run.spec.pruning.levels + 1 : 1);
+    const { progress } = run;
+    return { total, value: run.status === "succeeded" ? total : progress ? (progress.level ?? 0) * epochs + (progress.epoch ?? 0) : 0, unit: "epochs" };
+  },
+};
 
 export function waitForRun(client: PrunelabClient, hash: string, options: WaitOptions): Promise<Run> {
   return poll(
     async () => expectOk(await client.GET("/v1/runs/{hash}", { params: { path: { hash } } })),
     (run) => isFinalStatus(run.status),
     (run) => ({
-      value: run.status === "succeeded" ? totalSteps(run) : (run.progress?.step ?? 0),
-      total: totalSteps(run),
+      ...RUN_PROGRESS[run.spec.kind](run),
       status: run.status,
       notice: run.notice,
     }),

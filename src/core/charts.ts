@@ -33,6 +33,16 @@ const PARAMETER_LABELS: Record<string, string> = {
   "training.learningRate": "η",
   "training.steps": "T",
   [DENSITY_PATH]: "density",
+  "pruning.method": "method",
+  "pruning.distribution": "distribution",
+  "pruning.rate": "IMP rate",
+  "pruning.levels": "IMP levels",
+  "pruning.rewindStep": "rewind step",
+  "pruning.level": "IMP level",
+  "training.epochs": "epochs",
+  "training.batchSize": "batch size",
+  "training.momentum": "momentum",
+  "training.weightDecay": "weight decay",
 };
 
 /** Splits text into lines of at most `width` characters after its commas (Vega does not wrap titles). */
@@ -48,7 +58,7 @@ export function wrapText(text: string, width = 90): string[] {
   return line ? [...lines, line] : lines;
 }
 
-const chartTitle = (text: string, subtitle?: string) => ({ text, ...(subtitle ? { subtitle: wrapText(subtitle) } : {}), anchor: "start", offset: 16 });
+export const chartTitle = (text: string, subtitle?: string) => ({ text, ...(subtitle ? { subtitle: wrapText(subtitle) } : {}), anchor: "start", offset: 16 });
 
 export const parameterLabel = (path: string): string => PARAMETER_LABELS[path] ?? path;
 
@@ -324,8 +334,8 @@ export function runChart(result: RunResult, title: string, subtitle?: string): V
   };
 }
 
-/** One line naming a run spec's parameters in the paper's notation (chart subtitles, page headings). */
-export function describeRunSpec(spec: RunSpec, omit: readonly string[] = []): string {
+/** One line naming a synthetic run spec's parameters in the paper's notation (chart subtitles, page headings). */
+export function describeSyntheticSpec(spec: RunSpec, omit: readonly string[] = []): string {
   const { data, model, pruning, training } = spec;
   const fields: [string, string][] = [
     ["data.classes", `K = ${data.classes}`],

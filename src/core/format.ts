@@ -1,4 +1,4 @@
-import type { Stat } from "./aggregate.js";
+import type { Stat } from "./aggregate-stats.js";
 import type { MetricName } from "./result-schema.js";
 import { sparsityToDensity } from "./spec.js";
 
@@ -6,7 +6,47 @@ import { sparsityToDensity } from "./spec.js";
 export const fixed = (value: number | null | undefined, digits = 3): string => (value === null || value === undefined ? "–" : value.toFixed(digits));
 
 /** `0.414 ± 0.037`; the mean alone when there is one run, `–` when there is none. */
-export const meanStd = (stat: Stat): string => (stat.mean === null ? "–" : stat.std === null ? fixed(stat.mean) : `${fixed(stat.mean)} ± ${fixed(stat.std)}`);
+export const meanStd = (stat: Stat, digits = 3): string =>
+  stat.mean === null ? "–" : stat.std === null ? fixed(stat.mean, digits) : `${fixed(stat.mean, digits)} ± ${fixed(stat.std, digits)}`;
+
+/** Accuracy in percent (1 − error: the paper's Figure 3 axis) of an error; null stays null. */
+export const accuracyOf = (error: number | null | undefined): number | null => (error === null || error === undefined || !Number.isFinite(error) ? null : 100 * (1 - error));
+
+/** `98.21`: an error as accuracy in percent, two decimals; `–` when missing. */
+export const percentAccuracy = (error: number | null | undefined): string => fixed(accuracyOf(error), 2);
+
+/** A summary of errors as a summary of accuracies in percent: the mean and extremes mirrored, the spread scaled. */
+export function accuracyStat(stat: Stat): Stat {
+  return {
+    n: stat.n,
+    mean: accuracyOf(stat.mean),
+    std: stat.std === null ? null : 100 * stat.std,
+    min: accuracyOf(stat.max),
+    max: accuracyOf(stat.min),
+  };
+}
+
+/** What an image run's heartbeat reports, as the pages and the CLI say it. */
+export interface EpochProgress {
+  epoch?: number | undefined;
+  epochs?: number | undefined;
+  level?: number | undefined;
+  levels?: number | undefined;
+  loss?: number | null | undefined;
+}
+
+/**
+ * `level 3 of 7 · epoch 12 of 120 · training loss 0.1234`: how far an image run is, from what its
+ * last heartbeat reported (an IMP job's levels run 0…levels; a random mask has no levels). Empty
+ * when the heartbeat said nothing of epochs.
+ */
+export function epochProgressText(progress: EpochProgress): string {
+  const parts: string[] = [];
+  if (progress.levels !== undefined && progress.levels > 0 && progress.level !== undefined) parts.push(`level ${progress.level} of ${progress.levels}`);
+  if (progress.epoch !== undefined) parts.push(progress.epochs !== undefined ? `epoch ${progress.epoch} of ${progress.epochs}` : `epoch ${progress.epoch}`);
+  if (parts.length > 0 && progress.loss !== undefined && progress.loss !== null) parts.push(`training loss ${progress.loss.toPrecision(4)}`);
+  return parts.join(" · ");
+}
 
 /** The final metrics in words, for table headers (the wire keeps the camelCase names). */
 export const METRIC_LABELS: Record<MetricName, string> = {

@@ -24,3 +24,5 @@ export * from "./format.js";
 export * from "./image-data.js";
 export * from "./provenance.js";
 export * from "./kinds/index.js";
+export * from "./charts-image.js";
+export * from "./kind-views.js";

@@ -32,6 +32,12 @@ export type EngineInfo = z.output<typeof engineInfoSchema>;
 export type Provenance = z.output<typeof provenanceSchema>;
 export type RunError = z.output<typeof runErrorSchema>;
 
+/** The result type of each experiment kind, by its name (the registries of views dispatch on it). */
+export interface KindResults {
+  synthetic: SyntheticRunResult;
+  image: ImageRunResult;
+}
+
 export { METRIC_NAMES } from "./result-schema.js";
 
 /** JSON carries no NaN or Infinity: such numbers are null on the wire. */

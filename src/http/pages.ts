@@ -1,6 +1,22 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { METRIC_LABELS, METRIC_NAMES, densityToSparsity, fixed, isFinalStatus, meanStd, parameterLabel, thinCurve, type AggregateRow, type SyntheticRunResult, type SyntheticRunSpec } from "../core/index.js";
+import {
+  METRIC_LABELS,
+  METRIC_NAMES,
+  densityToSparsity,
+  fixed,
+  isFinalStatus,
+  meanStd,
+  parameterLabel,
+  thinCurve,
+  type AggregateRow,
+  type ImageRunResult,
+  type KindName,
+  type KindResults,
+  type SyntheticRunResult,
+  type SyntheticRunSpec,
+} from "../core/index.js";
+import { imageChartNote, imageRunDetails, imageRunPending, imageRunResult, imageSweepTable } from "./pages-image.js";
 import type { Problem } from "./problem.js";
 import type { SweepView } from "./sweeps.js";
 import type { RunView } from "./views.js";
@@ -57,7 +73,7 @@ function chartSection(svg: string | null, links: Html): Html {
  * counts and the final metrics in words. A `mean ± std` cell never wraps (class `stat`); a table
  * wider than the page scrolls inside its own box.
  */
-function sweepTable(view: SweepView): Html {
+function syntheticSweepTable(view: SweepView): Html {
   const keys = Object.keys(view.spec.grid);
   const hasDensity = keys.includes("pruning.density");
   const rows = view.aggregate.map(
@@ -90,7 +106,7 @@ export function sweepPage(view: SweepView, svg: string | null, title: string): H
 <nav><a href="${base}">JSON</a><a href="${base}/table.csv">CSV</a><a href="${base}/chart.json">Vega-Lite</a><a href="${base}/chart.svg">SVG</a></nav>
 ${chartSection(svg, html`Mean ± sample standard deviation over the runs of each point that have a result.`)}
 <h2>Aggregate (mean ± std of final metrics)</h2>
-${sweepTable(view)}
+${pagesOf(view.spec.base.kind).sweepTable(view)}
 <h2>Spec</h2>
 <pre>${JSON.stringify(view.spec, null, 2)}</pre>
 <details><summary>Member runs</summary>
@@ -99,29 +115,57 @@ ${sweepTable(view)}
   );
 }
 
-export function runPage(view: RunView, svg: string | null, title: string): Html {
-  const { error } = view;
-  const result = view.result as SyntheticRunResult | null;
-  const spec = view.spec as SyntheticRunSpec;
-  const final = isFinalStatus(view.status);
-  const base = `/v1/runs/${view.hash}`;
-  const metrics = result
-    ? html`<table id="final"><thead><tr><th>metric</th><th>train</th><th>test</th></tr></thead><tbody>
+/** The parts of the pages that depend on the experiment kind. */
+interface KindPages<K extends KindName> {
+  /** A run's result: its final metrics and what else the kind reports. */
+  runResult(view: RunView, result: KindResults[K]): Html;
+  /** A run without a result or an error: how far it is. */
+  runPending(view: RunView): Html;
+  /** Under the chart: how often the curves are evaluated. */
+  chartNote(view: RunView): Html;
+  /** Below the chart: the curve as a table. */
+  runDetails(result: KindResults[K]): Html;
+  /** A sweep's aggregate table. */
+  sweepTable(view: SweepView): Html;
+}
+
+/** The page parts of each experiment kind (docs/architecture.md, Experiment kinds): one entry per kind. */
+const KIND_PAGES: { [K in KindName]: KindPages<K> } = {
+  synthetic: {
+    runResult: (_view, result: SyntheticRunResult) => html`<table id="final"><thead><tr><th>metric</th><th>train</th><th>test</th></tr></thead><tbody>
 <tr><td>0-1 error</td><td>${fixed(result.final.trainError)}</td><td>${fixed(result.final.testError)}</td></tr>
 <tr><td>cross-entropy loss</td><td>${fixed(result.final.trainLoss, 5)}</td><td>${fixed(result.final.testLoss, 5)}</td></tr>
 </tbody></table>
 <p>Signal neurons per class (filters whose mask keeps the signal coordinate): ${result.diagnostics.signalNeurons.join(", ")} ·
 realized density ${fixed(result.diagnostics.realizedDensity, 4)}${result.diverged ? html` · <strong>diverged</strong>` : ""}</p>
-<p>Theory scales: ${Object.entries(result.diagnostics.theory).map(([name, value]) => html`<code>${name} = ${typeof value === "number" ? value.toPrecision(4) : String(value)}</code> `)}</p>`
-    : html`<p>${error ? html`Error <code>${error.code}</code>: ${error.message}` : view.progress ? `Training: step ${view.progress.step} of ${spec.training.steps}.` : "Waiting to be trained."}</p>`;
-  const curve = result
-    ? html`<details><summary>Curve (${result.curve.length} evaluations${result.curve.length > 50 ? ", 50 shown" : ""})</summary>
+<p>Theory scales: ${Object.entries(result.diagnostics.theory).map(([name, value]) => html`<code>${name} = ${typeof value === "number" ? value.toPrecision(4) : String(value)}</code> `)}</p>`,
+    runPending: (view) => html`<p>${view.progress ? `Training: step ${view.progress.step} of ${(view.spec as SyntheticRunSpec).training.steps}.` : "Waiting to be trained."}</p>`,
+    chartNote: (view) => html`Curves are evaluated every ${(view.spec as SyntheticRunSpec).training.evalEvery} steps.`,
+    runDetails: (result: SyntheticRunResult) => html`<details><summary>Curve (${result.curve.length} evaluations${result.curve.length > 50 ? ", 50 shown" : ""})</summary>
 <table id="curve"><thead><tr><th>step</th>${METRIC_NAMES.map((name) => html`<th>${METRIC_LABELS[name]}</th>`)}<th>signal alignment</th><th>noise alignment</th></tr></thead><tbody>
 ${thinCurve(result.curve, 50).map(
   (p) => html`<tr><td>${p.step}</td>${METRIC_NAMES.map((name) => html`<td>${fixed(p[name], 4)}</td>`)}<td>${p.signalAlignment.map((v) => fixed(v)).join(" / ")}</td><td>${fixed(p.noiseAlignment)}</td></tr>`,
 )}
-</tbody></table></details>`
-    : "";
+</tbody></table></details>`,
+    sweepTable: syntheticSweepTable,
+  },
+  image: {
+    runResult: imageRunResult,
+    runPending: imageRunPending,
+    chartNote: imageChartNote,
+    runDetails: (result: ImageRunResult) => imageRunDetails(result),
+    sweepTable: imageSweepTable,
+  },
+};
+
+const pagesOf = (kind: KindName) => KIND_PAGES[kind] as unknown as KindPages<KindName>;
+
+export function runPage(view: RunView, svg: string | null, title: string): Html {
+  const { error, result } = view;
+  const parts = pagesOf(view.spec.kind);
+  const final = isFinalStatus(view.status);
+  const base = `/v1/runs/${view.hash}`;
+  const metrics = result ? parts.runResult(view, result) : error ? html`<p>Error <code>${error.code}</code>: ${error.message}</p>` : parts.runPending(view);
   return page(
     `Run ${short(view.hash)}`,
     !final,
@@ -130,8 +174,8 @@ ${thinCurve(result.curve, 50).map(
 <nav><a href="${base}">JSON</a><a href="${base}/chart.json">Vega-Lite</a><a href="${base}/chart.svg">SVG</a></nav>
 <h2>Result</h2>
 ${metrics}
-${chartSection(svg, html`Curves are evaluated every ${spec.training.evalEvery} steps.`)}
-${curve}
+${chartSection(svg, parts.chartNote(view))}
+${result ? parts.runDetails(result) : ""}
 <h2>Spec</h2>
 <pre>${JSON.stringify(view.spec, null, 2)}</pre>`,
   );

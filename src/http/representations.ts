@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import { AppError, describeRunSpec, runChart, sweepAxis, sweepChart, type SyntheticRunResult, type SyntheticRunSpec, type VegaLiteSpec } from "../core/index.js";
+import { AppError, describeRunSpec, runChartOf, sweepChartOf, sweepSubject, type VegaLiteSpec } from "../core/index.js";
 import { cacheHeaders, notModified, type Resource } from "./caching.js";
 import type { ViewLoaders } from "./loaders.js";
 import { presetWithHash } from "./presets.js";
@@ -14,15 +14,15 @@ export async function titleFor(hash: string, fallback: string): Promise<string> 
 }
 
 export async function sweepChartFor(view: SweepView): Promise<VegaLiteSpec> {
-  const title = await titleFor(view.hash, `Sweep ${view.hash.slice(0, 12)}: final error against ${sweepAxis(view.spec).title.split(" (")[0]}`);
-  const subtitle = `${view.spec.repeats} repeats per point (seeds from ${view.spec.base.seed}) · ${describeRunSpec(view.spec.base as SyntheticRunSpec, [...Object.keys(view.spec.grid), "seed"])}`;
-  return sweepChart(view.spec, view.aggregate, title, subtitle);
+  const title = await titleFor(view.hash, `Sweep ${view.hash.slice(0, 12)}: ${sweepSubject(view.spec, view.aggregate)}`);
+  const subtitle = `${view.spec.repeats} repeats per point (seeds from ${view.spec.base.seed}) · ${describeRunSpec(view.spec.base, [...Object.keys(view.spec.grid), "seed"])}`;
+  return sweepChartOf(view.spec, view.aggregate, title, subtitle);
 }
 
 export async function runChartFor(view: RunView): Promise<VegaLiteSpec> {
   if (!view.result) throw new AppError("conflict", `run ${view.hash} is ${view.status} and has no result to chart yet`);
   const title = await titleFor(view.hash, `Run ${view.hash.slice(0, 12)}: training curves`);
-  return runChart(view.result as SyntheticRunResult, title, describeRunSpec(view.spec as SyntheticRunSpec));
+  return runChartOf(view.spec, view.result, title, describeRunSpec(view.spec));
 }
 
 type Respond<V> = (c: Context, view: V, headers: Record<string, string>) => Promise<Response>;

@@ -2,7 +2,8 @@ import { View, parse } from "vega";
 import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
 import { renderSvg } from "../../src/charts/svg.js";
-import { aggregateSweep, expandSweep, parseSweepSpec, sweepChart, type SyntheticRunResult as RunResult } from "../../src/core/index.js";
+import { aggregateSweep, expandSweep, parseRunSpec, parseSweepSpec, runChartOf, sweepChart, sweepChartOf, type ImageRunSpec, type SyntheticRunResult as RunResult } from "../../src/core/index.js";
+import { imageResultFor } from "../fixtures/image-results.js";
 
 /**
  * Deployed workerd forbids eval and new Function; the test runtime allows them (vitest needs
@@ -52,5 +53,19 @@ describe("chart rendering inside workerd", () => {
     expect(groups).toHaveLength(2);
     expect(groups.flatMap((group) => group[1]!.match(/<path /g) ?? [])).toHaveLength(6);
     expect(svg).toContain("in workerd");
+  });
+
+  it("renders the image charts (error bars, dashes, bars, IMP levels) with the interpreter when code generation is forbidden", async () => {
+    const sweep = parseSweepSpec({ base: { kind: "image", training: { epochs: 3 } }, grid: { pruning: [{ method: "imp", levels: 2 }, { method: "random", density: 0.8 }] }, repeats: 2 });
+    const members = expandSweep(sweep);
+    const rows = aggregateSweep(sweep, members, members.map((member) => imageResultFor(member.spec as ImageRunSpec)));
+    const svg = await withoutCodeGeneration(() => renderSvg(sweepChartOf(sweep, rows, "image sweep in workerd")));
+    // a symbol per row (random 0.8; IMP levels 0, 1, 2) and split
+    expect([...svg.matchAll(/<g class="mark-symbol role-mark points_marks"[^>]*>(.*?)<\/g>/gs)].flatMap((group) => group[1]!.match(/<path /g) ?? [])).toHaveLength(4 * 2);
+    const imp = parseRunSpec({ kind: "image", training: { epochs: 3 }, pruning: { method: "imp", levels: 2 } }) as ImageRunSpec;
+    const runSvg = await withoutCodeGeneration(() => renderSvg(runChartOf(imp, imageResultFor(imp), "IMP run in workerd")));
+    expect([...runSvg.matchAll(/<g class="mark-symbol role-mark levels_marks"[^>]*>(.*?)<\/g>/gs)].flatMap((group) => group[1]!.match(/<path /g) ?? [])).toHaveLength(3 * 2);
+    const random = parseRunSpec({ kind: "image", training: { epochs: 3 }, pruning: { method: "random", density: 0.5 } }) as ImageRunSpec;
+    expect(await withoutCodeGeneration(() => renderSvg(runChartOf(random, imageResultFor(random), "random run in workerd")))).toMatch(/^<svg/);
   });
 });
