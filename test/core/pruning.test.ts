@@ -135,7 +135,7 @@ describe("IMP global magnitude pruning", () => {
     const rate = 0.2;
     const levels = 8;
     const schedule = impKeptSchedule(37 * 23 + 19 * 37, rate, levels);
-    let masks = layers.map((layer) => new Uint8Array(layerSize(layer)).fill(1));
+    let masks: Uint8Array[] = layers.map((layer) => new Uint8Array(layerSize(layer)).fill(1));
     for (let level = 1; level <= levels; level++) {
       // new "trained" weights every level, as IMP trains between prunings; pruned ones are zero
       const weights = layers.map((layer, l) => Float32Array.from({ length: layerSize(layer) }, (_, i) => (masks[l]![i] ? random.normal() : 0)));
