@@ -8,7 +8,7 @@ import {
   kaimingInit,
   lossAndGradients,
   mlpLayers,
-  sgdStep,
+  trainStep,
   transposeHost,
   uploadMasks,
   uploadParameters,
@@ -117,7 +117,7 @@ describe("SGD on a pruned MLP", () => {
       const next = tf.tidy(() => {
         const x = tf.tensor2d(Float32Array.from({ length: 16 * 8 }, () => random.normal()), [16, 8]);
         const targets = tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from({ length: 16 }, () => random.int(3)), "int32"), 3), "float32") as tf.Tensor2D;
-        return sgdStep(state, lossAndGradients(state.params, x, targets), maskTensors, { learningRate: 0.5, momentum: 0.9, weightDecay: 1e-4 }) as unknown as tf.TensorContainer;
+        return trainStep(state, x, targets, maskTensors, { learningRate: 0.5, momentum: 0.9, weightDecay: 1e-4 }) as unknown as tf.TensorContainer;
       }) as unknown as SgdState;
       disposeParameters(state.params);
       disposeParameters(state.buffers!);
@@ -142,7 +142,7 @@ describe("SGD on a pruned MLP", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it("follows PyTorch's SGD update: g = ∂ + wd·w, buf = μ·buf + g, w −= lr·buf", async () => {
+  it("follows PyTorch's SGD update: g = ∂ + wd·w, buf = μ·buf + g, w −= lr·buf, across a learning-rate change", async () => {
     await useNodeBackend("cpu");
     const layers = mlpLayers(3, [2], 2);
     const host = kaimingInit(layers, 5);
@@ -151,22 +151,24 @@ describe("SGD on a pruned MLP", () => {
       const params = uploadParameters(layers, host, null);
       const x = tf.tensor2d([0.5, -1, 2, 1, 0.25, -0.5], [2, 3]);
       const targets = tf.tensor2d([1, 0, 0, 1], [2, 2]);
-      const settings = { learningRate: 0.3, momentum: 0.9, weightDecay: 0.01 };
-      const state0: SgdState = { params, buffers: createBuffers(params, 0.9) };
-      const g0 = lossAndGradients(state0.params, x, targets);
-      const state1 = sgdStep(state0, g0, [null, null], settings);
-      const g1 = lossAndGradients(state1.params, x, targets);
-      const state2 = sgdStep(state1, g1, [null, null], settings);
       const read = (t: tf.Tensor) => Array.from(t.dataSync());
-      for (let l = 0; l < 2; l++) {
-        const w0 = read(params.weights[l]!);
-        const w1 = read(state1.params.weights[l]!);
-        const d0 = read(g0.weights[l]!).map((g, k) => g + 0.01 * w0[k]!);
-        const d1 = read(g1.weights[l]!).map((g, k) => g + 0.01 * w1[k]!);
-        const buf2 = d1.map((g, k) => 0.9 * d0[k]! + g);
-        read(state2.params.weights[l]!).forEach((w, k) => expect(w).toBeCloseTo(w1[k]! - 0.3 * buf2[k]!, 6));
-        read(state1.params.weights[l]!).forEach((w, k) => expect(w).toBeCloseTo(w0[k]! - 0.3 * d0[k]!, 6));
-      }
+      const state0: SgdState = { params, buffers: createBuffers(params, 0.9) };
+      const state1 = trainStep(state0, x, targets, [null, null], { learningRate: 0.3, momentum: 0.9, weightDecay: 0.01 });
+      // a milestone: the buffer keeps its unscaled sum, the new rate applies to all of it
+      const state2 = trainStep(state1, x, targets, [null, null], { learningRate: 0.03, previousLearningRate: 0.3, momentum: 0.9, weightDecay: 0.01 });
+      const g0 = lossAndGradients(state0.params, x, targets);
+      const g1 = lossAndGradients(state1.params, x, targets);
+      const tensors = (s: { weights: tf.Tensor[]; biases: tf.Tensor[] }) => [...s.weights, ...s.biases];
+      tensors(params).forEach((p0, k) => {
+        const w0 = read(p0);
+        const w1 = read(tensors(state1.params)[k]!);
+        const d0 = read(tensors(g0)[k]!).map((g, i) => g + 0.01 * w0[i]!);
+        const d1 = read(tensors(g1)[k]!).map((g, i) => g + 0.01 * w1[i]!);
+        const buf2 = d1.map((g, i) => 0.9 * d0[i]! + g);
+        w1.forEach((w, i) => expect(w).toBeCloseTo(w0[i]! - 0.3 * d0[i]!, 6));
+        read(tensors(state2.params)[k]!).forEach((w, i) => expect(w).toBeCloseTo(w1[i]! - 0.03 * buf2[i]!, 6));
+        expect(Math.max(...d1.map(Math.abs))).toBeGreaterThan(1e-3); // not vacuous
+      });
     });
     expect(tf.memory().numTensors).toBe(before);
   });

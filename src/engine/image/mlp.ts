@@ -129,19 +129,24 @@ function logSoftmax(logits: tf.Tensor2D): tf.Tensor2D {
 }
 
 export interface Gradients {
-  /** Mean cross-entropy of the batch. */
+  /** Mean cross-entropy of the batch (not scaled). */
   loss: tf.Scalar;
   weights: tf.Tensor2D[];
   biases: tf.Tensor1D[];
 }
 
-/** Mean softmax cross-entropy of a batch (`targets` one-hot) and its gradient, by hand (see above). Call inside tf.tidy. */
-export function lossAndGradients(params: MlpTensors, x: tf.Tensor2D, targets: tf.Tensor2D): Gradients {
+/**
+ * Mean softmax cross-entropy of a batch (`targets` one-hot) and its gradient times `scale`, by
+ * hand (see above). The scale multiplies ∂loss/∂logits, a batch × classes tensor, so a learning
+ * rate folded in there costs nothing where multiplying the weight gradients would cost one pass
+ * over every weight. Call inside tf.tidy.
+ */
+export function lossAndGradients(params: MlpTensors, x: tf.Tensor2D, targets: tf.Tensor2D, scale = 1): Gradients {
   const { activations, logits } = forward(params, x);
   const batch = x.shape[0];
   const logProbabilities = logSoftmax(logits);
   const loss = tf.div(tf.neg(tf.sum(tf.mul(targets, logProbabilities))), batch) as tf.Scalar;
-  let delta = tf.div(tf.sub(tf.exp(logProbabilities), targets), batch) as tf.Tensor2D; // ∂loss/∂logits
+  let delta = tf.mul(tf.sub(tf.exp(logProbabilities), targets), scale / batch) as tf.Tensor2D; // scale · ∂loss/∂logits
   const layers = params.weights.length;
   const weights: tf.Tensor2D[] = new Array(layers);
   const biases: tf.Tensor1D[] = new Array(layers);
@@ -165,41 +170,54 @@ export function evaluateBatch(params: MlpTensors, x: tf.Tensor2D, targets: tf.Te
 
 export interface SgdSettings {
   learningRate: number;
+  /** The previous step's learning rate (differs at the first step after a milestone); default `learningRate`. */
+  previousLearningRate?: number;
   momentum: number;
   weightDecay: number;
 }
 
-/** SGD state: the parameters and, with momentum, one buffer per parameter. */
+/** SGD state: the parameters and, with momentum, one buffer per parameter (lr · PyTorch's buffer: see sgdStep). */
 export interface SgdState {
   params: MlpTensors;
   buffers: MlpTensors | null;
 }
 
 /**
- * One SGD step with PyTorch's semantics (torch.optim.SGD, no dampening, no Nesterov): g = ∂ + wd·w;
- * buf = momentum·buf + g; w −= lr·buf. Weight decay applies to biases too, as
- * `SGD(model.parameters())` does. A pruned weight's gradient is masked first, so its g, buf and w
- * stay exactly zero: the same as masking w and buf after the update, with one product instead of
- * two. Returns the new state; the caller disposes the old. Call inside tf.tidy.
+ * One SGD step with PyTorch's semantics (torch.optim.SGD, no dampening, no Nesterov):
+ * g = ∂ + wd·w; buf = momentum·buf + g; w −= lr·buf. Weight decay applies to biases too, as
+ * `SGD(model.parameters())` does. Every pass over the weights costs as much as a small product on
+ * this backend, so the step works in units of the learning rate: it takes u = lr·∂ (the gradients
+ * of `lossAndGradients` with scale lr) and keeps v = lr·buf, so that
+ *   u ← u ⊙ mask + (lr·wd)·w;  v ← momentum·(lr / previous lr)·v + u;  w ← w − v,
+ * the same update in exact arithmetic with one pass fewer (the default MLP, without momentum or
+ * weight decay, masked: w − u ⊙ mask, two passes). A pruned weight's gradient is masked, so its u,
+ * v and w stay exactly zero: the same as masking w and buf after the update, with one product
+ * instead of two. Returns the new state; the caller disposes the old. Call inside tf.tidy.
  */
-export function sgdStep(state: SgdState, gradients: Gradients, masks: readonly (tf.Tensor2D | null)[], settings: SgdSettings): SgdState {
+export function sgdStep(state: SgdState, scaled: Gradients, masks: readonly (tf.Tensor2D | null)[], settings: SgdSettings): SgdState {
   const { learningRate, momentum, weightDecay } = settings;
-  const step = <T extends tf.Tensor>(value: T, gradient: T, mask: tf.Tensor | null, buffer: T | undefined): [T, T | undefined] => {
-    let g: tf.Tensor = mask ? tf.mul(gradient, mask) : gradient;
-    if (weightDecay > 0) g = tf.add(g, tf.mul(value, weightDecay));
+  const carry = momentum * (learningRate / (settings.previousLearningRate ?? learningRate));
+  const step = <T extends tf.Tensor>(value: T, update: T, mask: tf.Tensor | null, buffer: T | undefined): [T, T | undefined] => {
+    let u: tf.Tensor = mask ? tf.mul(update, mask) : update;
+    if (weightDecay > 0) u = tf.add(u, tf.mul(value, learningRate * weightDecay));
     let nextBuffer: tf.Tensor | undefined;
     if (buffer) {
-      nextBuffer = tf.add(tf.mul(buffer, momentum), g);
-      g = nextBuffer;
+      nextBuffer = tf.add(tf.mul(buffer, carry), u);
+      u = nextBuffer;
     }
-    return [tf.sub(value, tf.mul(g, learningRate)) as T, nextBuffer as T | undefined];
+    return [tf.sub(value, u) as T, nextBuffer as T | undefined];
   };
-  const weights = state.params.weights.map((w, l) => step(w, gradients.weights[l]!, masks[l] ?? null, state.buffers?.weights[l]));
-  const biases = state.params.biases.map((b, l) => step(b, gradients.biases[l]!, null, state.buffers?.biases[l]));
+  const weights = state.params.weights.map((w, l) => step(w, scaled.weights[l]!, masks[l] ?? null, state.buffers?.weights[l]));
+  const biases = state.params.biases.map((b, l) => step(b, scaled.biases[l]!, null, state.buffers?.biases[l]));
   return {
     params: { weights: weights.map(([w]) => w), biases: biases.map(([b]) => b) },
     buffers: state.buffers ? { weights: weights.map(([, buf]) => buf!), biases: biases.map(([, buf]) => buf!) } : null,
   };
+}
+
+/** One training step on a batch: the gradient scaled by the learning rate, then `sgdStep`. Call inside tf.tidy. */
+export function trainStep(state: SgdState, x: tf.Tensor2D, targets: tf.Tensor2D, masks: readonly (tf.Tensor2D | null)[], settings: SgdSettings): SgdState {
+  return sgdStep(state, lossAndGradients(state.params, x, targets, settings.learningRate), masks, settings);
 }
 
 /** Zero momentum buffers shaped like the parameters, or null without momentum. */

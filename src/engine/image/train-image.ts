@@ -29,11 +29,10 @@ import {
   downloadParameters,
   evaluateBatch,
   kaimingInit,
-  lossAndGradients,
   mlpLayers,
   nonFiniteCount,
   prunableLayers,
-  sgdStep,
+  trainStep,
   uploadMasks,
   uploadParameters,
   type HostParameters,
@@ -161,15 +160,15 @@ async function trainLevel(context: Context, level: number, start: HostParameters
     state.buffers = createBuffers(state.params, momentum);
     if (plan.evaluate) await evaluatePoint(0);
     const shuffle = createStream(spec.seed, "shuffle", level);
+    let previousLearningRate = learningRate;
     training: for (let epoch = 1; epoch <= epochs && !diverged; epoch++) {
-      const settings = { learningRate: learningRate * gamma ** milestones.filter((milestone) => milestone < epoch).length, momentum, weightDecay };
+      const epochLearningRate = learningRate * gamma ** milestones.filter((milestone) => milestone < epoch).length;
       const order = permutation(shuffle, trainSize);
       for (let first = 0; first < trainSize; first += batchSize) {
         const last = Math.min(trainSize, first + batchSize);
-        const next = tidy(() => {
-          const gradients = lossAndGradients(state.params, batches.inputs(context.data.train, order, first, last), batches.targets(context.data.train, order, first, last));
-          return sgdStep(state, gradients, maskTensors, settings);
-        });
+        const settings = { learningRate: epochLearningRate, previousLearningRate, momentum, weightDecay };
+        previousLearningRate = epochLearningRate;
+        const next = tidy(() => trainStep(state, batches.inputs(context.data.train, order, first, last), batches.targets(context.data.train, order, first, last), maskTensors, settings));
         disposeState(state);
         state = next;
         steps++;
