@@ -110,6 +110,25 @@ describe("the MLP trainer with a random mask", () => {
     expect(decayed[3]!.trainLoss).not.toBe(plain[3]!.trainLoss);
   });
 
+  it("stops as diverged at the first evaluation with a non-finite loss or parameter", async () => {
+    await useNodeBackend("wasm");
+    // lr · wd = 10: every step multiplies the weights by −9, so they overflow within a few epochs
+    const before = tf.memory().numTensors;
+    const exploding = { epochs: 30, learningRate: 10, weightDecay: 1 };
+    const result = await train(tinySpec({ pruning: { method: "random", density: 0.5 }, training: exploding }));
+    expect(imageRunResultSchema.parse(result)).toEqual(result);
+    expect(result.diverged).toBe(true);
+    expect(result.curve.length).toBeLessThan(31);
+    expect(result.final.trainError).toBeNull();
+    expect(result.curve.slice(0, -1).every((p) => p.trainLoss !== null && p.trainError !== null)).toBe(true);
+    // an IMP job that diverges at level 0 trains no further level and has no level list to show
+    const levels: PartialResult[] = [];
+    const imp = await train(tinySpec({ pruning: { method: "imp", levels: 2 }, training: exploding }), { onLevel: (p) => levels.push(p) });
+    expect(imageRunResultSchema.parse(imp)).toEqual(imp);
+    expect([imp.diverged, imp.levels, imp.density, levels]).toEqual([true, undefined, 1, []]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it("stops with the signal's reason when aborted, freeing its tensors", async () => {
     await useNodeBackend("wasm");
     const before = tf.memory().numTensors;

@@ -55,8 +55,6 @@ export function kaimingInit(layers: readonly MlpLayer[], seed: number): HostPara
   };
 }
 
-export const copyParameters = (host: HostParameters): HostParameters => ({ weights: host.weights.map((w) => w.slice()), biases: host.biases.map((b) => b.slice()) });
-
 /** A rows × cols row-major matrix transposed. */
 export function transposeHost(data: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(data.length);
