@@ -220,7 +220,7 @@ function benchLayouts(): void {
     ["input grad δ·Wᵀ", "transpose(matMul(W, transpose(δ)))  ← used", () => tf.tidy(() => tf.transpose(tf.matMul(W, tf.transpose(delta))))],
     ["first-layer weight grad xᵀ·δ", "matMul(x, δ, transposeA)", () => tf.matMul(x, delta, true, false)],
     ["first-layer weight grad xᵀ·δ", "matMul(transpose(x), δ)  ← used", () => tf.tidy(() => tf.matMul(tf.transpose(x), delta))],
-    ["one pass over 1024 × 1024 weights", "sub(W, W)", () => tf.sub(W, Wt)],
+    ["one pass over 1024 × 1024 weights", "sub(W, W′)", () => tf.sub(W, Wt)],
   ];
   console.log(`\nProduct layouts on tfjs wasm, batch ${B}, 1024 × 1024 layer (median CPU ms of 7):\n`);
   console.log("| product | computed as | ms |");
