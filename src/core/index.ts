@@ -22,6 +22,7 @@ export * from "./views-schema.js";
 export * from "./charts.js";
 export * from "./format.js";
 export * from "./image-data.js";
+export * from "./pruning.js";
 export * from "./provenance.js";
 export * from "./kinds/index.js";
 export * from "./charts-image.js";

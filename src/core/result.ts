@@ -14,6 +14,7 @@ import type {
   epochPointSchema,
   layerDensitySchema,
   partialResultSchema,
+  epochProgressSchema,
 } from "./result-schema.js";
 
 /** The types of a result, inferred from its schemas in result-schema.ts (the one source). */
@@ -28,6 +29,7 @@ export type ImpLevel = z.output<typeof impLevelSchema>;
 export type EpochPoint = z.output<typeof epochPointSchema>;
 export type LayerDensity = z.output<typeof layerDensitySchema>;
 export type PartialResult = z.output<typeof partialResultSchema>;
+export type EpochProgress = z.output<typeof epochProgressSchema>;
 export type EngineInfo = z.output<typeof engineInfoSchema>;
 export type Provenance = z.output<typeof provenanceSchema>;
 export type RunError = z.output<typeof runErrorSchema>;

@@ -7,8 +7,11 @@ import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
  * seeded with the spec's seed and jumped (2^64 steps per jump) `index + 1` times, so streams never
  * overlap. Separate streams keep quantities coupled across sweeps: the test set does not change
  * when `trainSize` does, and the initial weights do not change when `density` does.
+ * A purpose with many streams (the image kind's shuffles, one per IMP level) numbers them: stream
+ * `index` of substream s is jumped `index + 1 + s · STREAMS.length` times, so substream 0 is the
+ * plain stream and no two ever overlap. Names are only ever appended: an index never changes.
  */
-export const STREAMS = ["trainData", "trainNoise", "testData", "testNoise", "init", "mask"] as const;
+export const STREAMS = ["trainData", "trainNoise", "testData", "testNoise", "init", "mask", "shuffle"] as const;
 export type StreamName = (typeof STREAMS)[number];
 
 export interface Random {
@@ -22,9 +25,11 @@ export interface Random {
 
 type Generator = ReturnType<typeof xoroshiro128plus>;
 
-export function createStream(seed: number, name: StreamName): Random {
+export function createStream(seed: number, name: StreamName, substream = 0): Random {
+  if (!Number.isInteger(substream) || substream < 0) throw new RangeError(`a substream is a non-negative integer, not ${substream}`);
   const generator: Generator = xoroshiro128plus(seed);
-  for (let jump = 0; jump <= STREAMS.indexOf(name); jump++) generator.jump();
+  const jumps = STREAMS.indexOf(name) + 1 + substream * STREAMS.length;
+  for (let jump = 0; jump < jumps; jump++) generator.jump();
   let spare: number | undefined;
   return {
     uniform: () => uniformFloat64(generator),
