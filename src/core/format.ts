@@ -27,7 +27,7 @@ export function accuracyStat(stat: Stat): Stat {
 }
 
 /** What an image run's heartbeat reports, as the pages and the CLI say it. */
-export interface EpochProgress {
+export interface ReportedProgress {
   epoch?: number | undefined;
   epochs?: number | undefined;
   level?: number | undefined;
@@ -40,7 +40,7 @@ export interface EpochProgress {
  * last heartbeat reported (an IMP job's levels run 0…levels; a random mask has no levels). Empty
  * when the heartbeat said nothing of epochs.
  */
-export function epochProgressText(progress: EpochProgress): string {
+export function epochProgressText(progress: ReportedProgress): string {
   const parts: string[] = [];
   if (progress.levels !== undefined && progress.levels > 0 && progress.level !== undefined) parts.push(`level ${progress.level} of ${progress.levels}`);
   if (progress.epoch !== undefined) parts.push(progress.epochs !== undefined ? `epoch ${progress.epoch} of ${progress.epochs}` : `epoch ${progress.epoch}`);

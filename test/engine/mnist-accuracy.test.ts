@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { imageRunResultSchema, parseRunSpec, type ImageRunSpec } from "../../src/core/index.js";
 import { trainImage } from "../../src/engine/image/train-image.js";
 import { useNodeBackend } from "../../src/engine/node.js";
-import { loadMnistFixture } from "./mnist-fixture.js";
+import { loadImageData } from "../../src/runner/datasets.js";
 
 /**
  * The MLP trainer on real MNIST against an independent PyTorch run of the same experiment: the
@@ -13,7 +13,7 @@ import { loadMnistFixture } from "./mnist-fixture.js";
 describe("the MLP trainer on MNIST", () => {
   it("reaches PyTorch's test accuracy with 2,000 images at density 0.2", { timeout: 900_000 }, async () => {
     await useNodeBackend("wasm");
-    const data = await loadMnistFixture();
+    const data = await loadImageData("mnist");
     const accuracies: number[] = [];
     for (const seed of [0, 1, 2]) {
       const spec = parseRunSpec({
