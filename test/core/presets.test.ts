@@ -93,7 +93,7 @@ describe("image presets", () => {
     const quick = members("paper-fig3a-quick");
     const full = members("paper-fig3a");
     const cost = (specs: ImageRunSpec[]) => specs.reduce((total, spec) => total + imageCost(spec).totalMacs, 0);
-    expect(cost(quick)).toBeLessThan(cost(full) / 100);
+    expect(cost(quick)).toBeLessThan(cost(full) / 50);
     for (const spec of quick) expect(spec.model.arch).toBe("mlp-1024-1024");
     const densities = new Set(quick.flatMap((spec) => (spec.pruning.method === "random" ? [spec.pruning.density] : [])));
     const imp = quick.find((spec) => spec.pruning.method === "imp")!.pruning as { levels: number };
