@@ -81,7 +81,7 @@ describe("the job service", () => {
     expect(await jobs.leaseRunnerJobs({ runnerId: "r2", max: 4 })).toEqual([]); // never leased twice
     const until = await jobs.heartbeat({ hash: run.hash, leaseId: lease!.leaseId, step: 10, leaseSeconds: 120 });
     expect(until.getTime()).toBeGreaterThan(Date.now() + 100_000);
-    expect((await jobs.getRun(run.hash)).progressStep).toBe(10);
+    expect((await jobs.getRun(run.hash)).progress).toEqual({ step: 10 });
     const stranger = "00000000-0000-4000-8000-000000000000";
     expect(await errorCode(jobs.complete({ hash: run.hash, leaseId: stranger, result: RESULT, provenance: PROVENANCE }))).toBe("lease_lost");
     expect(await jobs.complete({ hash: run.hash, leaseId: lease!.leaseId, result: RESULT, provenance: PROVENANCE })).toMatchObject({ status: "succeeded" });
