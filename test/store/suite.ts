@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AppError, identifyRunSpec, parseRunSpec, runErrorSchema, type PartialResult, type RunResult } from "../../src/core/index.js";
+import { AppError, identifyRunSpec, parseRunSpec, runErrorSchema, type RunResult } from "../../src/core/index.js";
 import { checkSchemaVersion, createRunStore, createSweepStore, type DbHandle, type JobRequirements, type Provenance } from "../../src/store/index.js";
+import { impPartial } from "../fixtures/image-results.js";
 import { truncateAll } from "./databases.js";
 
 export const RESULT: RunResult = {
@@ -14,19 +15,7 @@ export const RESULT: RunResult = {
 export const MLP_MNIST: JobRequirements = { kind: "image", arch: "mlp-1024-1024", dataset: "mnist" };
 
 /** A partial IMP result: level 0 finished, and the mask level 1 trains under. */
-export const PARTIAL: PartialResult = {
-  levels: [
-    {
-      level: 0,
-      density: 1,
-      layerDensities: [{ layer: "fc1", weights: 16, density: 1 }],
-      final: { trainLoss: 0.01, trainError: 0, testLoss: 0.1, testError: 0.02 },
-      curve: [{ epoch: 0, trainLoss: 2.3, trainError: 0.9, testLoss: 2.3, testError: 0.9 }],
-      diverged: false,
-    },
-  ],
-  checkpoint: { level: 0, masks: [{ layer: "fc1", weights: 16, bits: "/38=" }] },
-};
+export const PARTIAL = impPartial(0);
 
 export const PROVENANCE: Provenance = {
   engine: { tfjs: "4.22.0", backend: "wasm", simd: true, threads: 1 },
