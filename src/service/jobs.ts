@@ -7,7 +7,6 @@ import {
   type Placement,
   type Provenance,
   type RunError,
-  type RunResult,
   type RunSpec,
   type RunStatus,
   type EngineInfo,
@@ -86,7 +85,7 @@ export interface EpochProgress {
 }
 
 /** A queued job as the runner notice reads it. */
-export interface WaitingJob extends Partial<JobRequirements> {
+export interface WaitingJob extends JobRequirements {
   status: RunStatus;
   placement: string;
 }
@@ -261,9 +260,8 @@ export function createJobService(deps: JobServiceDeps) {
       // Jobs that no runner seen lately can train, by what they need.
       const unmet = new Map<string, number>();
       for (const job of waiting) {
-        const needs: JobRequirements = { kind: job.kind ?? "synthetic", arch: job.arch ?? null, dataset: job.dataset ?? null };
-        if (seen.recent.some((runner) => canTrain(runner, needs))) continue;
-        const label = describeNeeds(needs);
+        if (seen.recent.some((runner) => canTrain(runner, job))) continue;
+        const label = describeNeeds(job);
         unmet.set(label, (unmet.get(label) ?? 0) + 1);
       }
       if (unmet.size === 0) return null;
@@ -304,14 +302,15 @@ export function createJobService(deps: JobServiceDeps) {
 
     /**
      * Runner protocol: stores a result under the lease; 422 when its shape is not the spec's
-     * kind's (or contradicts the spec), `lease_lost` when the lease is no longer held.
+     * kind's (or contradicts the spec), `lease_lost` when the lease is no longer held. The result
+     * is parsed here, by the stored spec's kind, not at the edge: only here is the kind known.
      */
-    async complete(input: { hash: string; leaseId: string; result: RunResult; provenance: Provenance }): Promise<RunRow> {
+    async complete(input: { hash: string; leaseId: string; result: unknown; provenance: Provenance }): Promise<RunRow> {
       return use(async (stores) => {
         const run = await stores.runs.get(input.hash);
         if (!run) throw new AppError("not_found", `no run with hash ${input.hash}`);
-        checkResult(parseRunSpec(run.spec), input.result);
-        const row = await createLeases(stores.runs).complete(input);
+        const result = checkResult(parseRunSpec(run.spec), input.result);
+        const row = await createLeases(stores.runs).complete({ ...input, result });
         if (!row) throw leaseLost(input.hash);
         return row;
       });

@@ -5,6 +5,7 @@ import {
   toJsonPointer,
   validationFailed,
   type FieldError,
+  type ImageRunResult,
   type ImageRunSpec,
   type KindName,
   type PartialResult,
@@ -20,12 +21,12 @@ import {
  * adds one entry (the map is complete over the registry's names, so the compiler asks for it).
  * Paths are JSON Pointers under `/result`.
  */
-const RESULT_CHECKS: { [K in KindName]: (spec: Extract<RunSpec, { kind: K }>, result: RunResult) => FieldError[] } = {
-  synthetic: (_spec: SyntheticRunSpec, result) => shapeErrors(syntheticRunResultSchema, result, "synthetic"),
-  image: (spec: ImageRunSpec, result) => {
-    const shape = shapeErrors(imageRunResultSchema, result, "image");
-    if (shape.length > 0) return shape;
-    const image = imageRunResultSchema.parse(result);
+const RESULT_CHECKS: { [K in KindName]: (spec: Extract<RunSpec, { kind: K }>, result: unknown) => { result?: RunResult; errors: FieldError[] } } = {
+  synthetic: (_spec: SyntheticRunSpec, result) => parseShape(syntheticRunResultSchema, result, "synthetic"),
+  image: (spec: ImageRunSpec, input) => {
+    const shape = parseShape(imageRunResultSchema, input, "image");
+    const image = shape.result as ImageRunResult | undefined;
+    if (!image) return shape;
     const errors: FieldError[] = [];
     if (image.dataset.name !== spec.data.dataset) errors.push({ path: "/result/dataset/name", message: `the spec trains on ${spec.data.dataset}` });
     if (spec.pruning.method === "imp") {
@@ -41,15 +42,16 @@ const RESULT_CHECKS: { [K in KindName]: (spec: Extract<RunSpec, { kind: K }>, re
     } else if (image.levels) {
       errors.push({ path: "/result/levels", message: "levels belong to IMP results; this spec prunes at random" });
     }
-    return errors;
+    return { result: image, errors };
   },
 };
 
-function shapeErrors(schema: typeof syntheticRunResultSchema | typeof imageRunResultSchema, result: RunResult, kind: KindName): FieldError[] {
-  const parsed = schema.safeParse(result);
-  if (parsed.success) return [];
+/** The result parsed with its kind's schema, or field errors under `/result` (the first names the kind). */
+function parseShape(schema: typeof syntheticRunResultSchema | typeof imageRunResultSchema, input: unknown, kind: KindName): { result?: RunResult; errors: FieldError[] } {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { result: parsed.data, errors: [] };
   const errors = toFieldErrors(parsed.error, ["result"], schema);
-  return [{ path: "/result", message: `the run is a ${kind} run: its result has the ${kind} shape` }, ...errors].slice(0, 20);
+  return { errors: [{ path: "/result", message: `the spec's kind is ${kind}: the result must have its shape` }, ...errors].slice(0, 20) };
 }
 
 /** Levels 0, 1, 2, … in order. */
@@ -58,11 +60,15 @@ function levelErrors(levels: readonly { level: number }[], at: string): FieldErr
   return wrong < 0 ? [] : [{ path: toJsonPointer([...at.split("/").slice(1), wrong, "level"]), message: `levels are listed in order from 0; expected ${wrong}` }];
 }
 
-/** Refuses (422 validation_failed) a result whose shape is not the spec's kind's, or that contradicts the spec. */
-export function checkResult(spec: RunSpec, result: RunResult): void {
-  const check = RESULT_CHECKS[spec.kind] as (spec: RunSpec, result: RunResult) => FieldError[];
-  const errors = check(spec, result);
-  if (errors.length > 0) throw validationFailed("result", errors);
+/**
+ * The result as the spec's kind defines it; refuses (422 validation_failed) one whose shape is not
+ * the kind's, or that contradicts the spec, with every wrong path.
+ */
+export function checkResult(spec: RunSpec, input: unknown): RunResult {
+  const check = RESULT_CHECKS[spec.kind] as (spec: RunSpec, result: unknown) => { result?: RunResult; errors: FieldError[] };
+  const { result, errors } = check(spec, input);
+  if (!result || errors.length > 0) throw validationFailed("result", errors);
+  return result;
 }
 
 /**

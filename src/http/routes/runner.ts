@@ -1,6 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
-import { AppError, cleanedText, epochProgressSchema, parseOrThrow, partialResultSchema, provenanceSchema, runErrorReportSchema, runResultSchema, storableText } from "../../core/index.js";
+import { AppError, cleanedText, epochProgressSchema, parseOrThrow, partialResultSchema, provenanceSchema, runErrorReportSchema, storableText } from "../../core/index.js";
 import type { JobService } from "../../service/index.js";
 import type { ApiConfig } from "../config.js";
 import { bearerToken, limitBody, matchesSecret } from "../middleware.js";
@@ -34,7 +34,8 @@ const heartbeatSchema = z.strictObject({
   leaseSeconds: z.number().positive().optional(),
 });
 const partialSchema = z.strictObject({ leaseId: z.uuid(), partial: partialResultSchema });
-const completeSchema = z.strictObject({ leaseId: z.uuid(), result: runResultSchema, provenance: provenanceSchema });
+// The result is checked by the service against the stored spec's kind (SyntheticRunResult or ImageRunResult), with precise paths.
+const completeSchema = z.strictObject({ leaseId: z.uuid(), result: z.record(z.string(), z.unknown()), provenance: provenanceSchema });
 // A runner reports whatever its trainer said: NUL in the message is replaced, so the failure is stored.
 const failSchema = z.strictObject({ leaseId: z.uuid(), error: runErrorReportSchema.extend({ message: cleanedText(4000) }), retryable: z.boolean() });
 
