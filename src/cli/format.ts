@@ -1,4 +1,4 @@
-import { METRIC_NAMES, fixed, meanStd, parameterLabel, sparsityToDensity, thinCurve } from "../core/index.js";
+import { METRIC_NAMES, epochProgressText, fixed, meanStd, parameterLabel, sparsityToDensity, thinCurve } from "../core/index.js";
 import type { Run, Schemas, Sweep } from "../client/index.js";
 import type { Job } from "./wait.js";
 
@@ -47,7 +47,13 @@ export function describeRun(run: Run, apiUrl: string): string {
     lines.push(`  train error ${fixed(f.trainError)}  test error ${fixed(f.testError)}  train loss ${fixed(f.trainLoss, 5)}  test loss ${fixed(f.testLoss, 5)}${run.result.diverged ? "  DIVERGED" : ""}`);
     if (synthetic) lines.push(`  signal neurons ${synthetic.diagnostics.signalNeurons.join("/")}  realized density ${fixed(synthetic.diagnostics.realizedDensity, 4)}`);
   }
-  if (run.progress) lines.push(`  step ${run.progress.step} of ${run.spec.training.steps}`);
+  const progress = run.progress;
+  if (progress?.epoch !== undefined) {
+    lines.push(`  ${epochProgressText({ epoch: progress.epoch, epochs: progress.epochs ?? 0, level: progress.level ?? 0, levels: progress.levels ?? 0, loss: progress.loss ?? null })}`);
+  } else if (progress) {
+    lines.push(`  step ${progress.step} of ${(run.spec as unknown as { training: { steps?: number } }).training.steps}`);
+  }
+  if (run.partial?.length) lines.push(`  levels finished: ${run.partial.map((level) => `${level.level} (density ${fixed(level.density, 4)}, test error ${fixed(level.final.testError)})`).join(", ")}`);
   if (run.error) lines.push(`  error ${run.error.code}: ${run.error.message}`);
   lines.push(`  view ${apiUrl}/view/runs/${run.hash}`);
   return lines.join("\n");

@@ -1,6 +1,6 @@
 import { SingleBar } from "cli-progress";
 import { expectOk, type PrunelabClient, type Run, type Sweep } from "../client/index.js";
-import { isFinalStatus, progressLines, type ProgressState } from "../core/index.js";
+import { epochProgressText, isFinalStatus, progressLines, type ProgressState } from "../core/index.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
 export interface WaitOptions {
@@ -20,6 +20,8 @@ interface Measure {
   total: number;
   status: string;
   detail?: string;
+  /** Whether the plain lines (without a terminal) show `detail` too: an image run's level, epoch and loss do. */
+  detailInLines?: boolean;
   /** What the API says a reader should know while waiting (no runner can take the job). */
   notice?: string | null;
 }
@@ -43,7 +45,7 @@ async function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, meas
       bar.setTotal(m.total);
       bar.update(m.value, { status: label(m) });
     } else if (options.progress) {
-      const state = { status: m.status, value: m.value, total: m.total, unit };
+      const state = { status: m.status, value: m.value, total: m.total, unit, ...(m.detailInLines && m.detail ? { detail: m.detail } : {}) };
       for (const line of progressLines(shown, state)) process.stderr.write(`${line}\n`);
       shown = state;
     }
@@ -68,19 +70,46 @@ async function poll<T>(load: () => Promise<T>, done: (value: T) => boolean, meas
   }
 }
 
+/** The fields of a run spec a wait measures by: a synthetic run's steps, an image run's epochs and IMP levels. */
+interface MeasuredSpec {
+  kind?: string;
+  training: { steps?: number; epochs?: number };
+  pruning: { method?: string; levels?: number };
+}
+
+/**
+ * How far a run is: synthetic runs in steps; image runs in epochs over all their trainings (an IMP
+ * job trains levels + 1 networks), with `level 3/7 · epoch 12/120 · loss 0.08` beside.
+ */
+export function measureRun(run: Run): Measure & { unit: string } {
+  const spec = run.spec as unknown as MeasuredSpec;
+  const base = { status: run.status, notice: run.notice };
+  if (spec.kind !== "image") {
+    const steps = spec.training.steps ?? 0;
+    return { ...base, value: run.status === "succeeded" ? steps : (run.progress?.step ?? 0), total: steps, unit: "steps" };
+  }
+  const epochs = spec.training.epochs ?? 0;
+  const total = epochs * ((spec.pruning.method === "imp" ? (spec.pruning.levels ?? 0) : 0) + 1);
+  const progress = run.progress?.epoch !== undefined ? run.progress : null;
+  const value = run.status === "succeeded" ? total : progress ? (progress.level ?? 0) * epochs + progress.epoch! : (run.partial?.length ?? 0) * epochs;
+  const detail = progress ? epochProgressText({ epoch: progress.epoch!, epochs: progress.epochs ?? epochs, level: progress.level ?? 0, levels: progress.levels ?? 0, loss: progress.loss ?? null }) : undefined;
+  return { ...base, value, total, unit: "epochs", ...(detail ? { detail, detailInLines: true } : {}) };
+}
+
 export function waitForRun(client: PrunelabClient, hash: string, options: WaitOptions): Promise<Run> {
-  return poll(
-    async () => expectOk(await client.GET("/v1/runs/{hash}", { params: { path: { hash } } })),
-    (run) => isFinalStatus(run.status),
-    (run) => ({
-      value: run.status === "succeeded" ? run.spec.training.steps : (run.progress?.step ?? 0),
-      total: run.spec.training.steps,
-      status: run.status,
-      notice: run.notice,
-    }),
-    "steps",
-    options,
-  );
+  return pollRun(async () => expectOk(await client.GET("/v1/runs/{hash}", { params: { path: { hash } } })), options);
+}
+
+/** Polls a run, its unit (steps or epochs) read from the first answer. */
+async function pollRun(load: () => Promise<Run>, options: WaitOptions): Promise<Run> {
+  const first = await load();
+  let pending: Run | null = first;
+  const next = async () => {
+    const run = pending ?? (await load());
+    pending = null;
+    return run;
+  };
+  return poll(next, (run) => isFinalStatus(run.status), measureRun, measureRun(first).unit, options);
 }
 
 export function waitForSweep(client: PrunelabClient, hash: string, options: WaitOptions): Promise<Sweep> {

@@ -24,19 +24,31 @@ export const METRIC_LABELS: Record<MetricName, string> = {
  */
 export const densityToSparsity = (density: number): number => sparsityToDensity(density);
 
-/** What a waiting client knows about a job: its status and how far it is (`value` of `total` `unit`). */
+/**
+ * An image run's progress in words, for the CLI's wait and the runner's live line:
+ * `level 3/7 · epoch 12/120 · loss 0.08` (no level for a random mask: `levels` is 0).
+ */
+export function epochProgressText(progress: { epoch: number; epochs: number; level: number; levels: number; loss: number | null }): string {
+  const parts = [...(progress.levels > 0 ? [`level ${progress.level}/${progress.levels}`] : []), `epoch ${progress.epoch}/${progress.epochs}`];
+  if (progress.loss !== null) parts.push(`loss ${Number(progress.loss.toPrecision(3))}`);
+  return parts.join(" · ");
+}
+
+/** What a waiting client knows about a job: its status and how far it is (`value` of `total` `unit`), and what else it shows beside. */
 export interface ProgressState {
   status: string;
   value: number;
   total: number;
   unit: string;
+  detail?: string;
 }
 
 /** Completed tenths of a job, 0 to 10. */
 const tenths = (state: ProgressState): number => (state.total > 0 ? Math.min(10, Math.floor((state.value / state.total) * 10)) : 0);
 
-/** `running 40% (400/1000 steps)`. */
-export const progressText = (state: ProgressState): string => `${state.status} ${Math.round((state.value / Math.max(1, state.total)) * 100)}% (${state.value}/${state.total} ${state.unit})`;
+/** `running 40% (400/1000 steps)`, and the detail after it: `running 40% (480/1200 epochs) level 3/7 · epoch 12/120 · loss 0.08`. */
+export const progressText = (state: ProgressState): string =>
+  `${state.status} ${Math.round((state.value / Math.max(1, state.total)) * 100)}% (${state.value}/${state.total} ${state.unit})${state.detail ? ` ${state.detail}` : ""}`;
 
 /**
  * The plain lines a wait prints without a terminal, one per change (docs/decisions/006-charts-pages-and-cli.md):
