@@ -412,6 +412,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runner/jobs/{hash}/partial": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Store an IMP job's finished levels under its lease
+         * @description After each finished IMP level, the runner reports the levels done so far and the mask the
+         *     next level trains under. It replaces the previous report, is kept when the job is leased
+         *     again (the lease hands it back, to resume from) or retried, and is dropped when the job
+         *     succeeds. Only IMP jobs report partial results; levels are listed in order from 0, and
+         *     the checkpoint is the last listed level's.
+         */
+        post: operations["reportPartial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runner/jobs/{hash}/complete": {
         parameters: {
             query?: never;
@@ -421,7 +445,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Store a job's result under its lease */
+        /**
+         * Store a job's result under its lease
+         * @description The result must have the shape of the spec's kind (`SyntheticRunResult` or
+         *     `ImageRunResult`) and agree with the spec (its data set; `levels` 0 … L for an IMP spec,
+         *     none for random pruning): otherwise 422 `validation_failed`, and the job keeps running.
+         */
         post: operations["completeJob"];
         delete?: never;
         options?: never;
@@ -438,7 +467,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a job's failure under its lease */
+        /**
+         * Record a job's failure under its lease
+         * @description Counts one attempt. A `retryable` failure (a crashed training thread, a lost device)
+         *     returns the job to the queue while it has attempts left (`MAX_ATTEMPTS`, shared with
+         *     expired leases): the answer's status is then `queued`, the error stays on the run for the
+         *     record until it succeeds, and its partial result is kept to resume from. Otherwise, or past
+         *     the last attempt, the run is `failed` until retried.
+         */
         post: operations["failJob"];
         delete?: never;
         options?: never;
@@ -843,6 +879,14 @@ export interface components {
             /** @description The last epoch's training loss. */
             loss?: number | null;
         };
+        /** @description An image run's progress as its runner reports it on a heartbeat: epochs done of the level training, the level (0 for a random mask) and the last level, the last epoch's training loss. */
+        EpochProgress: {
+            epoch: number;
+            epochs: number;
+            level: number;
+            levels: number;
+            loss: number | null;
+        };
         /** @description What a runner reports after each finished IMP level. */
         PartialResult: {
             levels: components["schemas"]["ImpLevel"][];
@@ -913,7 +957,7 @@ export interface components {
                 density: number;
                 final: components["schemas"]["Metrics"];
             }[] | null;
-            /** @description Why a queued run may wait long: no companion runner can take it (none connected lately, or the runner protocol is closed). */
+            /** @description Why a queued run may wait long: no companion runner can take it (none connected lately, none of those seen lately declared what it needs, or the runner protocol is closed). */
             notice: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -987,7 +1031,7 @@ export interface components {
                 repeat: number;
             }[];
             aggregate: components["schemas"]["AggregateRow"][];
-            /** @description Why queued members may wait long: no companion runner can take them. */
+            /** @description Why queued members may wait long: no companion runner can take them (with, per need, how many no runner seen lately can train). */
             notice: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -1854,8 +1898,35 @@ export interface operations {
                     runnerId: string;
                     /** @default 1 */
                     max?: number;
+                    /**
+                     * @description What this runner can train. It leases only jobs whose kind it declares and, where
+                     *     the job has them, whose architecture and data set it declares too. A runner that
+                     *     declares no kinds trains synthetic jobs only. Unknown names match no job.
+                     */
                     capabilities?: {
+                        /**
+                         * @default [
+                         *       "wasm"
+                         *     ]
+                         */
                         backends?: string[];
+                        /**
+                         * @description Experiment kinds: `synthetic`, `image`.
+                         * @default [
+                         *       "synthetic"
+                         *     ]
+                         */
+                        kinds?: string[];
+                        /**
+                         * @description Image architectures it trains, e.g. `mlp-1024-1024`.
+                         * @default []
+                         */
+                        archs?: string[];
+                        /**
+                         * @description Data sets it holds, e.g. `mnist`.
+                         * @default []
+                         */
+                        datasets?: string[];
                     };
                     /** @description Clamped by the server. */
                     leaseSeconds?: number;
@@ -1877,7 +1948,10 @@ export interface operations {
                             /** Format: date-time */
                             leaseUntil: string;
                             spec: components["schemas"]["RunSpecInput"];
+                            /** @description Earlier attempts that ended without a result (expired leases, retryable failures). */
                             attempts: number;
+                            /** @description What an earlier attempt reported finished (an IMP job's levels and the checkpoint to resume from); null if nothing. */
+                            partial: components["schemas"]["PartialResult"] | null;
                         }[];
                     };
                 };
@@ -1912,7 +1986,9 @@ export interface operations {
                 "application/json": {
                     /** Format: uuid */
                     leaseId: string;
+                    /** @description Synthetic runs: steps done. */
                     step?: number;
+                    progress?: components["schemas"]["EpochProgress"];
                     /** @description New lease length from now; clamped by the server, default as for a lease. */
                     leaseSeconds?: number;
                 };
@@ -1935,6 +2011,37 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reportPartial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hash: components["parameters"]["Hash"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    leaseId: string;
+                    partial: components["schemas"]["PartialResult"];
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["JobState"];
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
@@ -1966,6 +2073,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];

@@ -36,15 +36,19 @@ export interface ReportedProgress {
 }
 
 /**
- * `level 3 of 7 · epoch 12 of 120 · training loss 0.1234`: how far an image run is, from what its
- * last heartbeat reported (an IMP job's levels run 0…levels; a random mask has no levels). Empty
- * when the heartbeat said nothing of epochs.
+ * How far an image run is, from what its last heartbeat reported (an IMP job's levels run
+ * 0…levels; a random mask has no levels); empty when it said nothing of epochs. In words for the
+ * pages (`level 3 of 7 · epoch 12 of 120 · training loss 0.1234`), compact for terminal lines
+ * (`level 3/7 · epoch 12/120 · loss 0.0812`: the CLI's wait and the runner's log).
  */
-export function epochProgressText(progress: ReportedProgress): string {
+export function epochProgressText(progress: ReportedProgress, style: "words" | "line" = "words"): string {
+  const of = style === "words" ? " of " : "/";
   const parts: string[] = [];
-  if (progress.levels !== undefined && progress.levels > 0 && progress.level !== undefined) parts.push(`level ${progress.level} of ${progress.levels}`);
-  if (progress.epoch !== undefined) parts.push(progress.epochs !== undefined ? `epoch ${progress.epoch} of ${progress.epochs}` : `epoch ${progress.epoch}`);
-  if (parts.length > 0 && progress.loss !== undefined && progress.loss !== null) parts.push(`training loss ${progress.loss.toPrecision(4)}`);
+  if (progress.levels !== undefined && progress.levels > 0 && progress.level !== undefined) parts.push(`level ${progress.level}${of}${progress.levels}`);
+  if (progress.epoch !== undefined) parts.push(progress.epochs !== undefined ? `epoch ${progress.epoch}${of}${progress.epochs}` : `epoch ${progress.epoch}`);
+  if (parts.length > 0 && progress.loss !== undefined && progress.loss !== null) {
+    parts.push(style === "words" ? `training loss ${progress.loss.toPrecision(4)}` : `loss ${Number(progress.loss.toPrecision(3))}`);
+  }
   return parts.join(" · ");
 }
 
@@ -64,19 +68,21 @@ export const METRIC_LABELS: Record<MetricName, string> = {
  */
 export const densityToSparsity = (density: number): number => sparsityToDensity(density);
 
-/** What a waiting client knows about a job: its status and how far it is (`value` of `total` `unit`). */
+/** What a waiting client knows about a job: its status and how far it is (`value` of `total` `unit`), and what else it shows beside. */
 export interface ProgressState {
   status: string;
   value: number;
   total: number;
   unit: string;
+  detail?: string;
 }
 
 /** Completed tenths of a job, 0 to 10. */
 const tenths = (state: ProgressState): number => (state.total > 0 ? Math.min(10, Math.floor((state.value / state.total) * 10)) : 0);
 
-/** `running 40% (400/1000 steps)`. */
-export const progressText = (state: ProgressState): string => `${state.status} ${Math.round((state.value / Math.max(1, state.total)) * 100)}% (${state.value}/${state.total} ${state.unit})`;
+/** `running 40% (400/1000 steps)`, and the detail after it: `running 40% (480/1200 epochs) level 3/7 · epoch 12/120 · loss 0.08`. */
+export const progressText = (state: ProgressState): string =>
+  `${state.status} ${Math.round((state.value / Math.max(1, state.total)) * 100)}% (${state.value}/${state.total} ${state.unit})${state.detail ? ` ${state.detail}` : ""}`;
 
 /**
  * The plain lines a wait prints without a terminal, one per change (docs/decisions/006-charts-pages-and-cli.md):

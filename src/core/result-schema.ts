@@ -141,13 +141,18 @@ export const runProgressSchema = component(
 );
 
 /** An image trainer's progress on a heartbeat: once per epoch. */
-export const epochProgressSchema = z.strictObject({
-  epoch: z.int().min(0).max(IMAGE_RESULT_LIMITS.maxEpochPoints),
-  epochs: z.int().min(1).max(IMAGE_RESULT_LIMITS.maxEpochPoints),
-  level: z.int().min(0).max(IMAGE_RESULT_LIMITS.maxLevels),
-  levels: z.int().min(0).max(IMAGE_RESULT_LIMITS.maxLevels),
-  loss: nullableNumber(),
-});
+export const epochProgressSchema = component(
+  "EpochProgress",
+  z
+    .strictObject({
+      epoch: z.int().min(0).max(IMAGE_RESULT_LIMITS.maxEpochPoints),
+      epochs: z.int().min(1).max(IMAGE_RESULT_LIMITS.maxEpochPoints),
+      level: z.int().min(0).max(IMAGE_RESULT_LIMITS.maxLevels),
+      levels: z.int().min(0).max(IMAGE_RESULT_LIMITS.maxLevels),
+      loss: nullableNumber(),
+    })
+    .describe("An image run's progress as its runner reports it on a heartbeat: epochs done of the level training, the level (0 for a random mask) and the last level, the last epoch's training loss."),
+);
 
 /** A partial result of a long job: the IMP levels finished so far, and the mask to resume from (docs/decisions/013-image-kind.md). */
 export const partialResultSchema = component(

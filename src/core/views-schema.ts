@@ -60,7 +60,10 @@ export const runViewSchema = component(
       .array(z.strictObject({ level: count(), density: z.number().min(0).max(1), final: metricsSchema }))
       .nullable()
       .describe("An IMP job's levels finished so far (kept while it runs, so a re-leased job resumes after the last of them); null otherwise."),
-    notice: z.string().nullable().describe("Why a queued run may wait long: no companion runner can take it (none connected lately, or the runner protocol is closed)."),
+    notice: z
+      .string()
+      .nullable()
+      .describe("Why a queued run may wait long: no companion runner can take it (none connected lately, none of those seen lately declared what it needs, or the runner protocol is closed)."),
     createdAt: timestamp(),
     finishedAt: timestamp().nullable(),
   }),
@@ -134,7 +137,7 @@ export const sweepViewSchema = component(
     counts: statusCountsSchema,
     members: z.array(z.strictObject({ hash: hashSchema, status: runStatusSchema, pointIndex: count(), repeat: count() })),
     aggregate: z.array(aggregateRowSchema),
-    notice: z.string().nullable().describe("Why queued members may wait long: no companion runner can take them."),
+    notice: z.string().nullable().describe("Why queued members may wait long: no companion runner can take them (with, per need, how many no runner seen lately can train)."),
     createdAt: timestamp(),
   }),
 );

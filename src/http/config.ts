@@ -28,7 +28,7 @@ export const apiConfigSchema = z.object({
   LEASE_MIN_SECONDS: z.coerce.number().positive().default(5),
   LEASE_MAX_SECONDS: z.coerce.number().positive().default(600),
   LEASE_DEFAULT_SECONDS: z.coerce.number().positive().default(60),
-  /** Expired leases before a job is failed. */
+  /** Attempts of a job (expired leases and retryable failures) before it is failed. */
   MAX_ATTEMPTS: z.coerce.number().int().positive().default(3),
 });
 

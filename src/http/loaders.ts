@@ -5,8 +5,6 @@ import { toRunView, type RunView } from "./views.js";
 /** The wire view of a stored sweep. */
 export const sweepViewOf = (state: SweepState, notice: string | null = null): SweepView => toSweepView(state.row, state.spec, state.expanded, state.members, state.counts, notice);
 
-const memberJobs = (state: SweepState) => state.members.map((member) => ({ status: member.status, placement: member.placement }));
-
 /** Loads runs and sweeps by hash as their wire views (404 when unknown), for the JSON, chart and page routes. */
 export interface ViewLoaders {
   loadRun(hash: string): Promise<RunView>;
@@ -21,7 +19,7 @@ export function createViewLoaders(service: JobService): ViewLoaders {
     },
     loadSweep: async (hash) => {
       const state = await service.getSweep(hash);
-      return sweepViewOf(state, await service.runnerNotice(memberJobs(state)));
+      return sweepViewOf(state, await service.runnerNotice(state.members));
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { ImageArch } from "../core/index.js";
 import { useNodeBackend } from "../engine/node.js";
 
 /**
@@ -12,6 +13,18 @@ export const RUNNER_BACKENDS = {
 } as const;
 export type RunnerBackend = keyof typeof RUNNER_BACKENDS;
 export const RUNNER_BACKEND_NAMES = Object.keys(RUNNER_BACKENDS) as [RunnerBackend, ...RunnerBackend[]];
+
+/**
+ * The image architectures each backend trains in reasonable time (docs/decisions/013-image-kind.md):
+ * a runner declares those of its backend that a trainer of this project trains
+ * (`IMAGE_ARCHS[arch].trainable`). The MNIST MLP trains on every backend; a CIFAR network joins
+ * the lists of the backends fast enough for it when a trainer trains it.
+ */
+export const BACKEND_ARCHS: Record<RunnerBackend, readonly ImageArch[]> = {
+  wasm: ["mlp-1024-1024"],
+  "tfjs-node": ["mlp-1024-1024"],
+  "tfjs-node-gpu": ["mlp-1024-1024"],
+};
 
 export class BackendUnavailable extends Error {}
 

@@ -6,8 +6,9 @@ import { hostname, availableParallelism } from "node:os";
 import { Command, CommanderError, Option } from "commander";
 import { z } from "zod";
 import { createPrunelabClient } from "../client/index.js";
-import { LOCAL_API_URL, describeIssues } from "../core/index.js";
+import { LOCAL_API_URL, describeIssues, epochProgressText } from "../core/index.js";
 import { BackendUnavailable, RUNNER_BACKEND_NAMES, RUNNER_BACKENDS } from "./backends.js";
+import { runnerCapabilities } from "./capabilities.js";
 import { createProgressFilter } from "./progress-log.js";
 import { createRunner, FatalRunnerError, type RunnerEvent } from "./runner.js";
 
@@ -22,7 +23,8 @@ const program = new Command("prunelab-runner")
   .addOption(new Option("--backend <name>", RUNNER_BACKEND_NAMES.join(" | ")).env("PRUNELAB_BACKEND").default("wasm"))
   .addOption(new Option("--lease-seconds <s>", "lease length asked for (the API clamps it)").env("PRUNELAB_LEASE_SECONDS").default(60))
   .addOption(new Option("--poll-seconds <s>", "wait between empty lease requests").default(2))
-  .addOption(new Option("--log-every <s>", "without a terminal, log each job's progress at most this often (0: every step)").env("PRUNELAB_LOG_EVERY").default(10))
+  .addOption(new Option("--data-dir <dir>", "where the image data sets are (docs/data.md); the runner declares those present").env("PRUNELAB_DATA_DIR"))
+  .addOption(new Option("--log-every <s>", "without a terminal, log each synthetic job's progress at most this often (0: every step); image jobs log each epoch").env("PRUNELAB_LOG_EVERY").default(10))
   .option("--json", "structured logs even on a terminal", false)
   .showHelpAfterError()
   .exitOverride();
@@ -42,6 +44,7 @@ const parsed = z
     backend: z.enum(RUNNER_BACKEND_NAMES),
     leaseSeconds: z.coerce.number().min(1).max(600),
     pollSeconds: z.coerce.number().min(0.1).max(600),
+    dataDir: z.string().min(1).optional(),
     logEvery: z.coerce.number().min(0).max(3600),
     json: z.boolean(),
   })
@@ -64,7 +67,11 @@ function onEvent(event: RunnerEvent) {
     return;
   }
   if (event.event === "progress" && event.hash) {
-    lines.set(event.hash, `${event.hash.slice(0, 8)} ${event.step}/${event.steps}${event.trainLoss != null ? ` loss ${event.trainLoss.toFixed(4)}` : ""}`);
+    const progress =
+      event.epoch !== undefined
+        ? epochProgressText({ epoch: event.epoch, epochs: event.epochs!, level: event.level!, levels: event.levels!, loss: event.loss ?? null }, "line")
+        : `${event.step}/${event.steps}${event.trainLoss != null ? ` loss ${event.trainLoss.toFixed(4)}` : ""}`;
+    lines.set(event.hash, `${event.hash.slice(0, 8)} ${progress}`);
     process.stdout.write(`\r\x1b[K${[...lines.values()].join(" | ")}`);
     return;
   }
@@ -79,11 +86,15 @@ try {
   process.exit(error instanceof BackendUnavailable ? 3 : 1);
 }
 
+const capabilities = await runnerCapabilities({ backend: config.backend, ...(config.dataDir ? { dataDir: config.dataDir } : {}) });
+
 const runner = createRunner({
   client: createPrunelabClient(config.api, { token: config.token }),
   runnerId: config.id,
   concurrency: config.concurrency,
   backend: config.backend,
+  capabilities,
+  ...(config.dataDir ? { dataDir: config.dataDir } : {}),
   leaseSeconds: config.leaseSeconds,
   pollSeconds: config.pollSeconds,
   onEvent,
@@ -98,7 +109,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-onEvent({ event: "idle", message: `runner ${config.id} serving ${config.api} with ${config.concurrency} × ${config.backend}` });
+const declared = [`kinds ${capabilities.kinds.join(", ")}`, ...(capabilities.kinds.includes("image") ? [`archs ${capabilities.archs.join(", ") || "none"}`, `data sets ${capabilities.datasets.join(", ") || "none"}`] : [])].join("; ");
+onEvent({ event: "idle", message: `runner ${config.id} serving ${config.api} with ${config.concurrency} × ${config.backend}; it trains ${declared}` });
 try {
   await runner.start();
   process.exit(0);

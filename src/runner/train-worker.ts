@@ -1,26 +1,60 @@
 /**
  * A training thread: one tfjs engine per thread (docs/architecture.md, Measured facts), kept for
- * many jobs so the backend is initialized once. Receives `{ type: "train", spec }`; posts
- * `{ type: "progress", … }` and then `{ type: "done", result, engine }` or
- * `{ type: "error", message, retryable }` for each job.
+ * many jobs so the backend is initialized once. Receives `{ type: "train", spec, partial }`; posts
+ * `{ type: "progress", … }` (a synthetic run's steps, an image run's epochs), `{ type: "partial",
+ * partial }` after each finished IMP level, and then `{ type: "done", result, engine }` or
+ * `{ type: "error", code, message, retryable }` for each job.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { parseRunSpec } from "../core/index.js";
+import { AppError, parseRunSpec, type ErrorCode, type ImageData, type ImageDataset, type PartialResult, type RunResult, type RunSpec } from "../core/index.js";
 import { engineInfo } from "../engine/train.js";
 import { trainRun } from "../engine/trainers.js";
 import { RUNNER_BACKENDS, type RunnerBackend } from "./backends.js";
+import { loadImageData } from "./datasets.js";
 
-const { backend } = workerData as { backend: RunnerBackend };
+const { backend, dataDir } = workerData as { backend: RunnerBackend; dataDir?: string };
 const port = parentPort!;
 const ready = RUNNER_BACKENDS[backend]();
 
-port.on("message", async (message: { type: "train"; spec: unknown }) => {
+/** Data sets this thread loaded, by data set and directory: read (and checked) once, then kept for every job. */
+const loaded = new Map<string, Promise<ImageData>>();
+function dataFor(dataset: ImageDataset): Promise<ImageData> {
+  const key = `${dataset}\u0000${dataDir ?? ""}`;
+  let data = loaded.get(key);
+  if (!data) {
+    data = loadImageData(dataset, dataDir === undefined ? {} : { dataDir });
+    // a failed load is not kept: the files may be fixed before the next job
+    data.catch(() => loaded.delete(key));
+    loaded.set(key, data);
+  }
+  return data;
+}
+
+/** The options every kind's trainer understands here: the synthetic trainer's, and the image trainer's data, levels and resume point. */
+type Trainer = (spec: RunSpec, options: object) => Promise<RunResult>;
+
+async function optionsFor(spec: RunSpec, partial: PartialResult | null): Promise<object> {
+  const onProgress = (progress: object) => port.postMessage({ type: "progress", ...progress });
+  if (spec.kind !== "image") return { onProgress };
+  return {
+    data: await dataFor(spec.data.dataset),
+    onProgress,
+    onLevel: (finished: PartialResult) => port.postMessage({ type: "partial", partial: finished }),
+    ...(partial ? { resume: partial } : {}),
+  };
+}
+
+port.on("message", async (message: { type: "train"; spec: unknown; partial?: PartialResult | null }) => {
   try {
     await ready;
-    const result = await trainRun(parseRunSpec(message.spec), { onProgress: (progress) => port.postMessage({ type: "progress", ...progress }) });
+    const spec = parseRunSpec(message.spec);
+    const result = await (trainRun as unknown as Trainer)(spec, await optionsFor(spec, message.partial ?? null));
     port.postMessage({ type: "done", result, engine: engineInfo() });
   } catch (error) {
-    // training is deterministic: the same spec would fail again
-    port.postMessage({ type: "error", message: (error as Error).message, retryable: false });
+    // Training is deterministic and missing or wrong data stays so until someone fixes it: the same
+    // job would fail again, so the failure is not retryable. An AppError keeps its code
+    // (`data_missing`, `data_mismatch`, …); anything else failed in training.
+    const code: ErrorCode = error instanceof AppError ? error.code : "training_failed";
+    port.postMessage({ type: "error", code, message: (error as Error).message, retryable: false });
   }
 });

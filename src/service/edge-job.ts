@@ -42,7 +42,7 @@ export async function runNextEdgeJob(deps: EdgeJobDeps): Promise<EdgeJobOutcome 
   const onProgress = ({ step }: { step: number }) => {
     if (step === 0 || step % every !== 0) return;
     heartbeats = heartbeats.then(async () => {
-      const held = await leases.heartbeat({ hash, leaseId, leaseMs: deps.leaseMs, step });
+      const held = await leases.heartbeat({ hash, leaseId, leaseMs: deps.leaseMs, progress: { step } });
       if (!held) controller.abort(new LeaseLost(hash));
     });
   };
@@ -58,7 +58,8 @@ export async function runNextEdgeJob(deps: EdgeJobDeps): Promise<EdgeJobOutcome 
     await heartbeats.catch(() => {});
     if (controller.signal.aborted) return { hash, status: "lease_lost" };
     const message = error instanceof AppError ? error.message : `training failed: ${(error as Error).message}`;
-    await leases.fail({ hash, leaseId, error: { code: "training_failed", message, retryable: false } });
+    // training is deterministic: the same spec fails again, so the failure is final (no attempt left to requeue)
+    await leases.fail({ hash, leaseId, error: { code: "training_failed", message, retryable: false }, maxAttempts: 1 });
     return { hash, status: "failed" };
   }
 }

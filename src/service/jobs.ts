@@ -7,7 +7,6 @@ import {
   type Placement,
   type Provenance,
   type RunError,
-  type RunResult,
   type RunSpec,
   type RunStatus,
   type EngineInfo,
@@ -15,13 +14,17 @@ import {
   type SweepMember,
   type SweepSpec,
   identifySweepSpec,
+  kindOf,
+  parseRunSpec,
   parseSweepSpec,
+  type PartialResult,
 } from "../core/index.js";
-import type { Lease, MemberState, RunListItem, Page, SweepStore } from "../store/index.js";
+import { canTrain, SYNTHETIC_ONLY, type JobRequirements, type Lease, type MemberState, type RunListItem, type Page, type RunnerCapabilities, type SweepStore } from "../store/index.js";
 import type { RunRow, SweepRow } from "../store/schema.js";
 import { runNextEdgeJob, type EdgeJobOutcome, type Trainer } from "./edge-job.js";
 import { createLeases, leaseLost } from "./leases.js";
 import { decidePlacement, type RequestedPlacement } from "./placement.js";
+import { checkPartial, checkResult } from "./results.js";
 import { withStores, type OpenStores, type Stores } from "./stores.js";
 
 /** The settings the job lifecycle obeys; the API's parsed configuration satisfies it. */
@@ -31,6 +34,7 @@ export interface JobServiceConfig {
   LEASE_MIN_SECONDS: number;
   LEASE_MAX_SECONDS: number;
   LEASE_DEFAULT_SECONDS: number;
+  /** Attempts of a job (expired leases and retryable failures) before it is failed for good. */
   MAX_ATTEMPTS: number;
   /** Whether runners can connect at all: without a token the runner protocol is closed. */
   RUNNER_TOKEN?: string | undefined;
@@ -64,6 +68,39 @@ export interface SweepState {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** What a runner must declare to lease a job of this spec: the kind registry's `requirements`. */
+export function requirementsOf(spec: RunSpec): JobRequirements {
+  const needs = kindOf(spec).requirements?.(spec) ?? {};
+  return { kind: spec.kind, arch: needs.arch ?? null, dataset: needs.dataset ?? null };
+}
+
+/** What a heartbeat reports: a synthetic run's step, an image run's epoch progress, or nothing. */
+export interface EpochProgress {
+  epoch: number;
+  epochs: number;
+  level: number;
+  levels: number;
+  loss: number | null;
+}
+
+/** A queued job as the runner notice reads it. */
+export interface WaitingJob extends JobRequirements {
+  status: RunStatus;
+  placement: string;
+}
+
+/** How a notice names what a job needs: "mlp-1024-1024 on mnist", "synthetic runs". */
+function describeNeeds(job: JobRequirements): string {
+  if (job.arch && job.dataset) return `${job.arch} on ${job.dataset}`;
+  return job.arch ?? job.dataset ?? `${job.kind} runs`;
+}
+
+/** What the runners seen lately declared, together: "kinds synthetic, image; archs mlp-1024-1024; data sets mnist". */
+function describeDeclared(runners: RunnerCapabilities[]): string {
+  const union = (pick: (runner: RunnerCapabilities) => string[]) => [...new Set(runners.flatMap(pick))].sort().join(", ") || "none";
+  return `kinds ${union((r) => r.kinds)}; archs ${union((r) => r.archs)}; data sets ${union((r) => r.datasets)}`;
+}
 
 /**
  * The one service for the job lifecycle (docs/architecture.md, Life of a job): submitting runs
@@ -119,7 +156,7 @@ export function createJobService(deps: JobServiceDeps) {
 
     async submitRun(spec: RunSpec, requested: RequestedPlacement, prepared?: PreparedRun): Promise<{ run: RunRow; created: boolean }> {
       const { placement, identity } = prepared ?? (await prepareRun(spec, requested));
-      const outcome = await use((stores) => stores.runs.submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement, queuedCap: config.QUEUED_CAP }));
+      const outcome = await use((stores) => stores.runs.submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement, requirements: requirementsOf(spec), queuedCap: config.QUEUED_CAP }));
       if (outcome.created && outcome.run.placement === "edge") await wake([outcome.run.hash]);
       return outcome;
     },
@@ -164,7 +201,7 @@ export function createJobService(deps: JobServiceDeps) {
         expanded.map(async (member, position) => {
           const run = await identifyRunSpec(member.spec);
           const placement = decidePlacement(member.spec, requested, config.EDGE_MAX_MACS);
-          return { position, hash: run.hash, spec: JSON.parse(run.canonical), placement, pointIndex: member.pointIndex, repeat: member.repeat };
+          return { position, hash: run.hash, spec: JSON.parse(run.canonical), placement, requirements: requirementsOf(member.spec), pointIndex: member.pointIndex, repeat: member.repeat };
         }),
       );
       const state = await use(async (stores) => {
@@ -191,51 +228,103 @@ export function createJobService(deps: JobServiceDeps) {
     },
 
     /**
-     * Runner protocol: leases up to `max` runner jobs, expired leases first returned to the queue,
-     * and notes that this runner asked (so waiting jobs can tell whether any runner is there).
+     * Runner protocol: leases up to `max` runner jobs this runner can train (its declared kinds,
+     * architectures and data sets; a runner that declares none trains synthetic jobs only), expired
+     * leases first returned to the queue, and notes what this runner declared (so waiting jobs can
+     * tell whether any runner can take them). Each lease carries the job's partial result, if any.
      */
-    leaseRunnerJobs(input: { runnerId: string; max: number; leaseSeconds?: number; capabilities?: { backends: string[] } }): Promise<Lease[]> {
+    leaseRunnerJobs(input: { runnerId: string; max: number; leaseSeconds?: number; capabilities?: RunnerCapabilities }): Promise<Lease[]> {
+      const capabilities = input.capabilities ?? { backends: [], ...SYNTHETIC_ONLY };
       return use(async (stores) => {
-        await stores.runs.runnerSeen(input.runnerId, input.capabilities?.backends ?? []);
-        return createLeases(stores.runs).claim({ placement: "runner", holder: input.runnerId, max: input.max, leaseMs: leaseMs(input.leaseSeconds), maxAttempts: config.MAX_ATTEMPTS });
+        await stores.runs.runnerSeen(input.runnerId, capabilities);
+        return createLeases(stores.runs).claim({ placement: "runner", holder: input.runnerId, max: input.max, leaseMs: leaseMs(input.leaseSeconds), maxAttempts: config.MAX_ATTEMPTS, capabilities });
       });
     },
 
     /**
      * What a reader of queued runner jobs should know when no runner can take them: the protocol
-     * is closed, or no runner has asked for work lately. Null when nothing waits on a runner or one
-     * was heard from recently.
+     * is closed, no runner has asked for work lately, or none of those that did can train them (a
+     * run names what it needs; a sweep counts its members by what they need). Null when nothing
+     * waits on a runner or a runner seen lately can train every waiting job.
      */
-    async runnerNotice(jobs: { status: RunStatus; placement: string }[]): Promise<string | null> {
-      if (!jobs.some((job) => job.status === "queued" && job.placement === "runner")) return null;
+    async runnerNotice(jobs: WaitingJob[]): Promise<string | null> {
+      const waiting = jobs.filter((job) => job.status === "queued" && job.placement === "runner");
+      if (waiting.length === 0) return null;
       const start = "start one with `npm run runner -- --api <this API's URL> --token <RUNNER_TOKEN>` (docs/runner.md)";
       if (!config.RUNNER_TOKEN) return `waiting for a companion runner, but this API has no RUNNER_TOKEN configured, so none can connect: set RUNNER_TOKEN, then ${start}`;
-      const last = await use((stores) => stores.runs.lastRunnerSeen());
-      if (last && last.secondsAgo <= RUNNER_SILENCE_SECONDS) return null;
-      const since = last ? `since ${last.at.toISOString()}` : "ever";
-      return `waiting for a companion runner, and none has asked this API for work ${since}: ${start}`;
+      const seen = await use((stores) => stores.runs.runnersSeen(RUNNER_SILENCE_SECONDS));
+      if (seen.recent.length === 0) {
+        const since = seen.last ? `since ${seen.last.at.toISOString()}` : "ever";
+        return `waiting for a companion runner, and none has asked this API for work ${since}: ${start}`;
+      }
+      // Jobs that no runner seen lately can train, by what they need.
+      const unmet = new Map<string, number>();
+      for (const job of waiting) {
+        if (seen.recent.some((runner) => canTrain(runner, job))) continue;
+        const label = describeNeeds(job);
+        unmet.set(label, (unmet.get(label) ?? 0) + 1);
+      }
+      if (unmet.size === 0) return null;
+      const declared = `the runners seen lately (${seen.recent.length}) declare ${describeDeclared(seen.recent)}`;
+      const advice = "start a runner that can (docs/runner.md: data sets, --data-dir)";
+      if (jobs.length === 1) return `waiting for a runner that can train ${[...unmet.keys()][0]}; ${declared}: ${advice}`;
+      const counts = [...unmet].map(([label, n]) => `${n} for ${label}`).join(", ");
+      return `queued members wait for a runner that can train them (${counts}); ${declared}: ${advice}`;
     },
 
-    /** Runner protocol: extends a held lease; `lease_lost` when it is no longer held. */
-    async heartbeat(input: { hash: string; leaseId: string; leaseSeconds?: number; step?: number }): Promise<Date> {
-      const until = await use((stores) =>
-        createLeases(stores.runs).heartbeat({ hash: input.hash, leaseId: input.leaseId, leaseMs: leaseMs(input.leaseSeconds), ...(input.step === undefined ? {} : { step: input.step }) }),
-      );
+    /**
+     * Runner protocol: extends a held lease and records the progress reported (a synthetic run's
+     * `step`, an image run's epoch progress); `lease_lost` when it is no longer held.
+     */
+    async heartbeat(input: { hash: string; leaseId: string; leaseSeconds?: number; step?: number; progress?: EpochProgress }): Promise<Date> {
+      const progress = input.step === undefined && input.progress === undefined ? undefined : { ...input.progress, ...(input.step === undefined ? {} : { step: input.step }) };
+      const until = await use((stores) => createLeases(stores.runs).heartbeat({ hash: input.hash, leaseId: input.leaseId, leaseMs: leaseMs(input.leaseSeconds), ...(progress ? { progress } : {}) }));
       if (!until) throw leaseLost(input.hash);
       return until;
     },
 
-    /** Runner protocol: stores a result under the lease; `lease_lost` when it is no longer held. */
-    async complete(input: { hash: string; leaseId: string; result: RunResult; provenance: Provenance }): Promise<RunRow> {
-      const row = await use((stores) => createLeases(stores.runs).complete(input));
-      if (!row) throw leaseLost(input.hash);
-      return row;
+    /**
+     * Runner protocol: stores an IMP job's partial result (its finished levels and the checkpoint
+     * to resume from) under the lease, replacing the previous one. 422 when it does not belong to
+     * the spec; `lease_lost` when the lease is no longer held.
+     */
+    async savePartial(input: { hash: string; leaseId: string; partial: PartialResult }): Promise<RunRow> {
+      return use(async (stores) => {
+        // The spec never changes (the transition trigger), so reading it first decides nothing the guarded update could race with.
+        const run = await stores.runs.get(input.hash);
+        if (!run) throw new AppError("not_found", `no run with hash ${input.hash}`);
+        checkPartial(parseRunSpec(run.spec), input.partial);
+        const row = await stores.runs.savePartial(input);
+        if (!row) throw leaseLost(input.hash);
+        return row;
+      });
     },
 
-    /** Runner protocol: records a failure under the lease; `lease_lost` when it is no longer held. */
+    /**
+     * Runner protocol: stores a result under the lease; 422 when its shape is not the spec's
+     * kind's (or contradicts the spec), `lease_lost` when the lease is no longer held. The result
+     * is parsed here, by the stored spec's kind, not at the edge: only here is the kind known.
+     */
+    async complete(input: { hash: string; leaseId: string; result: unknown; provenance: Provenance }): Promise<RunRow> {
+      return use(async (stores) => {
+        const run = await stores.runs.get(input.hash);
+        if (!run) throw new AppError("not_found", `no run with hash ${input.hash}`);
+        const result = checkResult(parseRunSpec(run.spec), input.result);
+        const row = await createLeases(stores.runs).complete({ ...input, result });
+        if (!row) throw leaseLost(input.hash);
+        return row;
+      });
+    },
+
+    /**
+     * Runner protocol: records a failure under the lease; a retryable one requeues the job while it
+     * has attempts left (MAX_ATTEMPTS), waking the edge for an edge job. `lease_lost` when the lease
+     * is no longer held.
+     */
     async fail(input: { hash: string; leaseId: string; error: RunError }): Promise<RunRow> {
-      const row = await use((stores) => createLeases(stores.runs).fail(input));
+      const row = await use((stores) => createLeases(stores.runs).fail({ ...input, maxAttempts: config.MAX_ATTEMPTS }));
       if (!row) throw leaseLost(input.hash);
+      if (row.status === "queued" && row.placement === "edge") await wake([row.hash]);
       return row;
     },
 

@@ -1,5 +1,5 @@
 import { AppError, type Placement, type Provenance, type RunError, type RunResult } from "../core/index.js";
-import type { Lease, RunStore } from "../store/index.js";
+import type { Lease, RunnerCapabilities, RunStore } from "../store/index.js";
 import type { RunRow } from "../store/schema.js";
 
 /** The answer to a call under a lease that is no longer held: the caller must stop and discard its work. */
@@ -16,16 +16,16 @@ export function createLeases(runs: RunStore) {
     /**
      * Leases up to `max` queued jobs of a placement, oldest first. With `maxAttempts`, expired
      * leases are returned to the queue first, so runners never wait for the cron to get a dead
-     * executor's job.
+     * executor's job. With `capabilities`, only jobs the claimer can train.
      */
-    async claim(input: { placement: Placement; holder: string; max: number; leaseMs: number; maxAttempts?: number }): Promise<Lease[]> {
+    async claim(input: { placement: Placement; holder: string; max: number; leaseMs: number; maxAttempts?: number; capabilities?: Omit<RunnerCapabilities, "backends"> }): Promise<Lease[]> {
       if (input.maxAttempts !== undefined) await runs.expireLeases(input.maxAttempts);
-      return runs.claim({ placement: input.placement, holder: input.holder, max: input.max, leaseMs: input.leaseMs });
+      return runs.claim({ placement: input.placement, holder: input.holder, max: input.max, leaseMs: input.leaseMs, ...(input.capabilities ? { capabilities: input.capabilities } : {}) });
     },
 
-    /** Extends a held lease; `null` when it is no longer held. */
-    async heartbeat(input: { hash: string; leaseId: string; leaseMs: number; step?: number }): Promise<Date | null> {
-      const row = await runs.heartbeat({ hash: input.hash, leaseId: input.leaseId, leaseMs: input.leaseMs, ...(input.step === undefined ? {} : { progressStep: input.step }) });
+    /** Extends a held lease, recording the progress reported; `null` when it is no longer held. */
+    async heartbeat(input: { hash: string; leaseId: string; leaseMs: number; progress?: Record<string, unknown> }): Promise<Date | null> {
+      const row = await runs.heartbeat(input);
       return row?.leaseUntil ?? null;
     },
 
@@ -34,8 +34,12 @@ export function createLeases(runs: RunStore) {
       return runs.complete(input);
     },
 
-    /** Records a failure (a code of the error vocabulary); `null` when the lease is no longer held. */
-    fail(input: { hash: string; leaseId: string; error: RunError }): Promise<RunRow | null> {
+    /**
+     * Records a failure (a code of the error vocabulary); a retryable one returns the job to the
+     * queue while it has attempts left (fewer than `maxAttempts` so far, counting this one).
+     * `null` when the lease is no longer held.
+     */
+    fail(input: { hash: string; leaseId: string; error: RunError; maxAttempts: number }): Promise<RunRow | null> {
       return runs.fail(input);
     },
   };

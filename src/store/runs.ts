@@ -12,6 +12,31 @@ export interface Lease {
   leaseUntil: Date;
   spec: unknown;
   attempts: number;
+  /** What an earlier lease of the job reported finished (PartialResult), to resume from; null if nothing. */
+  partial: unknown;
+}
+
+/** What a job needs of a runner (docs/architecture.md, Leases and fencing): its kind, and its architecture and data set where the kind has them. */
+export interface JobRequirements {
+  kind: string;
+  arch: string | null;
+  dataset: string | null;
+}
+
+/** What a runner declared it can train at its last lease request. */
+export interface RunnerCapabilities {
+  backends: string[];
+  kinds: string[];
+  archs: string[];
+  datasets: string[];
+}
+
+/** What a runner that declared nothing but backends can train: the runners written before kinds existed train synthetic jobs only. */
+export const SYNTHETIC_ONLY: Omit<RunnerCapabilities, "backends"> = { kinds: ["synthetic"], archs: [], datasets: [] };
+
+/** Whether a runner with these capabilities may lease a job with these requirements: the claim's condition, for readers. */
+export function canTrain(capabilities: Omit<RunnerCapabilities, "backends">, job: JobRequirements): boolean {
+  return capabilities.kinds.includes(job.kind) && (job.arch === null || capabilities.archs.includes(job.arch)) && (job.dataset === null || capabilities.datasets.includes(job.dataset));
 }
 
 export interface RunListItem {
@@ -30,6 +55,8 @@ function fromDriverRow(row: Record<string, unknown>): RunRow {
 }
 
 const seconds = (ms: number) => sql`make_interval(secs => ${ms / 1000})`;
+/** A list of names as one parameter, for `column in (…)`: an empty list matches nothing. */
+const oneOf = (names: readonly string[]) => sql`(select jsonb_array_elements_text(${JSON.stringify(names)}::jsonb))`;
 
 /**
  * Runs and their jobs in Postgres. Every state change is one guarded SQL statement
@@ -39,6 +66,8 @@ const seconds = (ms: number) => sql`make_interval(secs => ${ms / 1000})`;
  */
 export function createRunStore(db: Db) {
   const byHash = async (hash: string): Promise<RunRow | null> => (await db.select().from(runs).where(eq(runs.hash, hash)))[0] ?? null;
+  /** The guard of every call under a lease: the job is running under this lease id. */
+  const held = (input: { hash: string; leaseId: string }) => and(eq(runs.hash, input.hash), eq(runs.leaseId, input.leaseId), eq(runs.status, "running"));
 
   return {
     get: byHash,
@@ -48,15 +77,16 @@ export function createRunStore(db: Db) {
      * existing run whatever its state. Refuses with `too_many_queued` when `queuedCap` runs are
      * already queued (a soft cap: concurrent submits can pass it by their number).
      */
-    async submit(input: { hash: string; spec: unknown; placement: Placement; queuedCap: number }): Promise<{ run: RunRow; created: boolean }> {
+    async submit(input: { hash: string; spec: unknown; placement: Placement; requirements: JobRequirements; queuedCap: number }): Promise<{ run: RunRow; created: boolean }> {
+      const { kind, arch, dataset } = input.requirements;
       // One statement returns the new row or the existing one: within it the select does not see
       // the insert, so exactly one branch answers. Nothing is written that the answer does not show.
       const attempt = async () =>
         rowsOf<Record<string, unknown> & { created: boolean }>(
           await db.execute(sql`
           with inserted as (
-            insert into runs (hash, spec, placement)
-            select ${input.hash}, ${JSON.stringify(input.spec)}::jsonb, ${input.placement}
+            insert into runs (hash, spec, placement, kind, arch, dataset)
+            select ${input.hash}, ${JSON.stringify(input.spec)}::jsonb, ${input.placement}, ${kind}, ${arch}, ${dataset}
             where (select count(*) from runs where status = 'queued') < ${input.queuedCap}
             on conflict (hash) do nothing
             returning *
@@ -77,56 +107,83 @@ export function createRunStore(db: Db) {
 
     /**
      * Leases up to `max` queued jobs of a placement, oldest first, each with a new server-made lease
-     * id (FOR UPDATE SKIP LOCKED: concurrent claimers never get the same job).
+     * id (FOR UPDATE SKIP LOCKED: concurrent claimers never get the same job). With `capabilities`,
+     * only jobs whose kind the claimer declared, and whose architecture and data set (where the job
+     * has them) it declared too: a runner leases only what it can train.
      */
-    async claim(input: { placement: Placement; holder: string; max: number; leaseMs: number }): Promise<Lease[]> {
+    async claim(input: { placement: Placement; holder: string; max: number; leaseMs: number; capabilities?: Omit<RunnerCapabilities, "backends"> }): Promise<Lease[]> {
+      const capable = input.capabilities
+        ? sql`and kind in ${oneOf(input.capabilities.kinds)}
+              and (arch is null or arch in ${oneOf(input.capabilities.archs)})
+              and (dataset is null or dataset in ${oneOf(input.capabilities.datasets)})`
+        : sql``;
       // A materialized CTE picks the rows once; `where hash in (select … limit n for update skip
       // locked)` may be rescanned by the planner and update more than n rows.
-      const rows = rowsOf<{ seq: number; hash: string; lease_id: string; lease_until: string | Date; spec: unknown; attempts: number }>(
+      const rows = rowsOf<{ seq: number; hash: string; lease_id: string; lease_until: string | Date; spec: unknown; attempts: number; partial: unknown }>(
         await db.execute(sql`
           with picked as materialized (
             select hash from runs
-            where status = 'queued' and placement = ${input.placement}
+            where status = 'queued' and placement = ${input.placement} ${capable}
             order by seq
             limit ${input.max}
             for update skip locked
           )
           update runs set status = 'running', lease_id = gen_random_uuid(), lease_until = now() + ${seconds(input.leaseMs)},
-            holder = ${input.holder}, started_at = now(), progress_step = null
+            holder = ${input.holder}, started_at = now(), progress = null
           from picked
           where runs.hash = picked.hash and runs.status = 'queued'
-          returning runs.seq, runs.hash, runs.lease_id, runs.lease_until, runs.spec, runs.attempts`),
+          returning runs.seq, runs.hash, runs.lease_id, runs.lease_until, runs.spec, runs.attempts, runs.partial`),
       );
       rows.sort((a, b) => Number(a.seq) - Number(b.seq)); // oldest first
-      return rows.map((row) => ({ hash: row.hash, leaseId: row.lease_id, leaseUntil: new Date(row.lease_until), spec: row.spec, attempts: Number(row.attempts) }));
+      return rows.map((row) => ({ hash: row.hash, leaseId: row.lease_id, leaseUntil: new Date(row.lease_until), spec: row.spec, attempts: Number(row.attempts), partial: row.partial ?? null }));
     },
 
-    /** Extends a held lease; null when the lease is no longer held (expired, canceled, re-leased). */
-    async heartbeat(input: { hash: string; leaseId: string; leaseMs: number; progressStep?: number }): Promise<RunRow | null> {
+    /** Extends a held lease and records the progress reported, if any; null when the lease is no longer held (expired, canceled, re-leased). */
+    async heartbeat(input: { hash: string; leaseId: string; leaseMs: number; progress?: Record<string, unknown> }): Promise<RunRow | null> {
       const [row] = await db
         .update(runs)
-        .set({ leaseUntil: sql`now() + ${seconds(input.leaseMs)}`, ...(input.progressStep === undefined ? {} : { progressStep: input.progressStep }) })
-        .where(and(eq(runs.hash, input.hash), eq(runs.leaseId, input.leaseId), eq(runs.status, "running")))
+        .set({ leaseUntil: sql`now() + ${seconds(input.leaseMs)}`, ...(input.progress === undefined ? {} : { progress: input.progress }) })
+        .where(held(input))
         .returning();
       return row ?? null;
     },
 
-    /** Stores the result under the held lease, once; null when the lease is not held. */
+    /** Stores an IMP job's partial result under the held lease, replacing the previous one; null when the lease is not held. */
+    async savePartial(input: { hash: string; leaseId: string; partial: unknown }): Promise<RunRow | null> {
+      const [row] = await db.update(runs).set({ partial: input.partial }).where(held(input)).returning();
+      return row ?? null;
+    },
+
+    /** Stores the result under the held lease, once, and drops the partial result it supersedes; null when the lease is not held. */
     async complete(input: { hash: string; leaseId: string; result: RunResult; provenance: Provenance }): Promise<RunRow | null> {
       const [row] = await db
         .update(runs)
-        .set({ status: "succeeded", result: input.result, provenance: input.provenance, error: null, leaseId: null, leaseUntil: null, finishedAt: sql`now()` })
-        .where(and(eq(runs.hash, input.hash), eq(runs.leaseId, input.leaseId), eq(runs.status, "running")))
+        .set({ status: "succeeded", result: input.result, provenance: input.provenance, error: null, partial: null, leaseId: null, leaseUntil: null, finishedAt: sql`now()` })
+        .where(held(input))
         .returning();
       return row ?? null;
     },
 
-    /** Records a failure under the held lease; the run stays failed until `retry`. */
-    async fail(input: { hash: string; leaseId: string; error: RunError }): Promise<RunRow | null> {
+    /**
+     * Records a failure under the held lease, as one more attempt. A retryable failure with
+     * attempts to spare (attempts + 1 < `maxAttempts`) returns the job to the queue, its error kept
+     * for the record until it succeeds and its partial result kept to resume from; otherwise the
+     * run is failed until `retry`. Null when the lease is not held.
+     */
+    async fail(input: { hash: string; leaseId: string; error: RunError; maxAttempts: number }): Promise<RunRow | null> {
+      const requeue = input.error.retryable ? sql`${runs.attempts} + 1 < ${input.maxAttempts}` : sql`false`;
       const [row] = await db
         .update(runs)
-        .set({ status: "failed", error: input.error, leaseId: null, leaseUntil: null, finishedAt: sql`now()` })
-        .where(and(eq(runs.hash, input.hash), eq(runs.leaseId, input.leaseId), eq(runs.status, "running")))
+        .set({
+          status: sql`case when ${requeue} then 'queued' else 'failed' end`,
+          attempts: sql`${runs.attempts} + 1`,
+          error: input.error,
+          leaseId: null,
+          leaseUntil: null,
+          holder: sql`case when ${requeue} then null else ${runs.holder} end`,
+          finishedAt: sql`case when ${requeue} then null else now() end`,
+        })
+        .where(held(input))
         .returning();
       return row ?? null;
     },
@@ -152,11 +209,14 @@ export function createRunStore(db: Db) {
         .returning({ hash: runs.hash, status: runs.status, placement: runs.placement });
     },
 
-    /** Requeues a failed or canceled run with its attempts reset; null if it is in another state. */
+    /**
+     * Requeues a failed or canceled run with its attempts reset; null if it is in another state. A
+     * partial result is kept: the next lease resumes after its last finished level.
+     */
     async retry(hash: string): Promise<RunRow | null> {
       const [row] = await db
         .update(runs)
-        .set({ status: "queued", attempts: 0, error: null, finishedAt: null, holder: null, progressStep: null })
+        .set({ status: "queued", attempts: 0, error: null, finishedAt: null, holder: null, progress: null })
         .where(and(eq(runs.hash, hash), inArray(runs.status, ["failed", "canceled"])))
         .returning();
       return row ?? null;
@@ -189,20 +249,33 @@ export function createRunStore(db: Db) {
       return rows.map((row) => row.hash);
     },
 
-    /** Records that a runner asked for work now, with the backends it declared. */
-    async runnerSeen(id: string, backends: string[]): Promise<void> {
+    /** Records that a runner asked for work now, with what it declared it can train. */
+    async runnerSeen(id: string, capabilities: RunnerCapabilities): Promise<void> {
+      const values = { backends: capabilities.backends, capabilities };
       await db
         .insert(runners)
-        .values({ id, backends })
-        .onConflictDoUpdate({ target: runners.id, set: { lastSeenAt: sql`now()`, backends } });
+        .values({ id, ...values })
+        .onConflictDoUpdate({ target: runners.id, set: { lastSeenAt: sql`now()`, ...values } });
     },
 
-    /** When any runner last asked for work, and how long ago in seconds by the database's clock; null if none ever did. */
-    async lastRunnerSeen(): Promise<{ at: Date; secondsAgo: number } | null> {
-      const [row] = rowsOf<{ at: string | Date | null; seconds_ago: number | string | null }>(
-        await db.execute(sql`select max(last_seen_at) as at, extract(epoch from now() - max(last_seen_at)) as seconds_ago from runners`),
+    /**
+     * When any runner last asked for work (and how long ago in seconds, by the database's clock;
+     * null if none ever did), and what each runner seen within `withinSeconds` declared (a runner
+     * that declared only backends trains synthetic jobs only).
+     */
+    async runnersSeen(withinSeconds: number): Promise<{ last: { at: Date; secondsAgo: number } | null; recent: RunnerCapabilities[] }> {
+      const [row] = rowsOf<{ at: string | Date | null; seconds_ago: number | string | null; recent: { backends: string[]; capabilities: RunnerCapabilities | null }[] | string | null }>(
+        await db.execute(sql`
+          select max(last_seen_at) as at, extract(epoch from now() - max(last_seen_at)) as seconds_ago,
+            coalesce(jsonb_agg(jsonb_build_object('backends', backends, 'capabilities', capabilities) order by id)
+              filter (where last_seen_at >= now() - ${seconds(withinSeconds * 1000)}), '[]'::jsonb) as recent
+          from runners`),
       );
-      return row?.at ? { at: new Date(row.at), secondsAgo: Number(row.seconds_ago) } : null;
+      const recent = typeof row?.recent === "string" ? JSON.parse(row.recent) : (row?.recent ?? []);
+      return {
+        last: row?.at ? { at: new Date(row.at), secondsAgo: Number(row.seconds_ago) } : null,
+        recent: (recent as { backends: string[]; capabilities: RunnerCapabilities | null }[]).map((runner) => runner.capabilities ?? { backends: runner.backends, ...SYNTHETIC_ONLY }),
+      };
     },
 
     async countByStatus(status: RunStatus): Promise<number> {

@@ -24,14 +24,24 @@ export const runs = pgTable(
     spec: jsonb("spec").notNull(),
     status: text("status", { enum: RUN_STATUSES }).notNull().default("queued"),
     placement: text("placement", { enum: PLACEMENTS }).notNull(),
+    /**
+     * What a runner must declare to lease the job (docs/architecture.md, Leases and fencing): the
+     * spec's kind, and the architecture and data set it trains on where the kind has them (the
+     * kind registry's `requirements`). Written at submit; like the spec, they never change.
+     */
+    kind: text("kind").notNull().default("synthetic"),
+    arch: text("arch"),
+    dataset: text("dataset"),
     result: jsonb("result"),
     error: jsonb("error"),
     attempts: integer("attempts").notNull().default(0),
     leaseId: uuid("lease_id"),
     leaseUntil: timestamp("lease_until", { withTimezone: true, mode: "date" }),
     holder: text("holder"),
-    /** Steps done, as last reported by a heartbeat. */
-    progressStep: integer("progress_step"),
+    /** What the last heartbeat reported: `{ step }` for synthetic runs, epoch progress for image runs. */
+    progress: jsonb("progress"),
+    /** An IMP job's finished levels and the checkpoint to resume from (PartialResult), kept across leases until it succeeds. */
+    partial: jsonb("partial"),
     provenance: jsonb("provenance"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
@@ -90,6 +100,8 @@ export const runners = pgTable("runners", {
   lastSeenAt: timestamp("last_seen_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   /** The backends it declared in its last lease request. */
   backends: jsonb("backends").notNull().default(sql`'[]'::jsonb`),
+  /** Everything it declared in its last lease request: backends, kinds, architectures, data sets (RunnerCapabilities). */
+  capabilities: jsonb("capabilities"),
 });
 
 export const schema = { runs, sweeps, sweepMembers, runners };

@@ -2,6 +2,7 @@ import { asc, desc, eq, lt, sql } from "drizzle-orm";
 import { AppError, emptyStatusCounts, type Placement, type RunResult, type RunStatus, type StatusCounts } from "../core/index.js";
 import { rowsOf, type Db } from "./db.js";
 import { decodeCursor, toPage, type Page } from "./pages.js";
+import type { JobRequirements } from "./runs.js";
 import { runs, sweepMembers, sweeps, type SweepRow } from "./schema.js";
 
 export interface NewMember {
@@ -9,6 +10,7 @@ export interface NewMember {
   hash: string;
   spec: unknown;
   placement: Placement;
+  requirements: JobRequirements;
   pointIndex: number;
   repeat: number;
 }
@@ -20,6 +22,10 @@ export interface MemberState {
   runHash: string;
   status: RunStatus;
   placement: Placement;
+  /** What a runner must declare to lease it. */
+  kind: string;
+  arch: string | null;
+  dataset: string | null;
   result: RunResult | null;
 }
 
@@ -36,12 +42,12 @@ export function createSweepStore(db: Db) {
      * take the queue past `queuedCap`.
      */
     async submit(input: { hash: string; spec: unknown; members: NewMember[]; queuedCap: number }): Promise<{ sweep: SweepRow; created: boolean; createdRuns: number }> {
-      const members = JSON.stringify(input.members.map((m) => ({ ...m, point_index: m.pointIndex })));
+      const members = JSON.stringify(input.members.map(({ requirements, ...m }) => ({ ...m, ...requirements, point_index: m.pointIndex })));
       const [outcome] = rowsOf<{ created_sweep: number; created_runs: number }>(
         await db.execute(sql`
           with input as (
             select * from jsonb_to_recordset(${members}::jsonb)
-              as m(position int, hash text, spec jsonb, placement text, point_index int, repeat int)
+              as m(position int, hash text, spec jsonb, placement text, kind text, arch text, dataset text, point_index int, repeat int)
           ),
           fresh as (
             select count(distinct hash) as n from input where not exists (select 1 from runs r where r.hash = input.hash)
@@ -58,8 +64,8 @@ export function createSweepStore(db: Db) {
             returning hash
           ),
           new_runs as (
-            insert into runs (hash, spec, placement)
-            select distinct on (hash) hash, spec, placement from input
+            insert into runs (hash, spec, placement, kind, arch, dataset)
+            select distinct on (hash) hash, spec, placement, kind, arch, dataset from input
             where exists (select 1 from new_sweep)
             on conflict (hash) do nothing
             returning hash
@@ -89,6 +95,9 @@ export function createSweepStore(db: Db) {
           runHash: sweepMembers.runHash,
           status: runs.status,
           placement: runs.placement,
+          kind: runs.kind,
+          arch: runs.arch,
+          dataset: runs.dataset,
           result: runs.result,
         })
         .from(sweepMembers)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { densityToSparsity, progressLines, type ProgressState } from "../../src/core/index.js";
+import { densityToSparsity, epochProgressText, progressLines, type ProgressState } from "../../src/core/index.js";
 
 describe("plain progress lines for a wait without a terminal", () => {
   const state = (status: string, value: number, total = 1000): ProgressState => ({ status, value, total, unit: "steps" });
@@ -33,6 +33,22 @@ describe("plain progress lines for a wait without a terminal", () => {
   it("bounds the lines of a long job by its tenths, however often it is polled", () => {
     const polls = [state("queued", 0), ...Array.from({ length: 1000 }, (_, step) => state("running", step + 1)), state("succeeded", 1000)];
     expect(printed(polls)).toHaveLength(2 + 10 + 1);
+  });
+});
+
+describe("an image run's progress in words", () => {
+  it("names the level of an IMP job, the epoch and the loss to three digits", () => {
+    expect(epochProgressText({ epoch: 12, epochs: 120, level: 3, levels: 7, loss: 0.0812345 }, "line")).toBe("level 3/7 · epoch 12/120 · loss 0.0812");
+    // a random mask trains one network: no level; no loss before the first epoch ends
+    expect(epochProgressText({ epoch: 0, epochs: 120, level: 0, levels: 0, loss: null }, "line")).toBe("epoch 0/120");
+  });
+
+  it("follows a plain progress line as its detail", () => {
+    const polls: ProgressState[] = [
+      { status: "running", value: 0, total: 240, unit: "epochs" },
+      { status: "running", value: 130, total: 240, unit: "epochs", detail: "level 1/1 · epoch 10/120 · loss 0.05" },
+    ];
+    expect(progressLines(polls[0]!, polls[1]!)).toEqual(["running 54% (130/240 epochs) level 1/1 · epoch 10/120 · loss 0.05"]);
   });
 });
 

@@ -98,7 +98,7 @@ describe("the embedded local stack", () => {
     const identity = await identifyRunSpec(parseRunSpec({ ...TINY, seed: 4002 }));
     const handle = createNeonDb(stack.database.url, { wsProxy: stack.database.wsProxy, webSocketConstructor: ws });
     try {
-      const { created } = await createRunStore(handle.db).submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement: "edge", queuedCap: 1000 });
+      const { created } = await createRunStore(handle.db).submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement: "edge", requirements: { kind: "synthetic", arch: null, dataset: null }, queuedCap: 1000 });
       expect(created).toBe(true);
     } finally {
       await handle.close();

@@ -162,7 +162,7 @@ describe("cache policy of every route (app.request, PGlite)", () => {
         const [lease] = await claim(1);
         const leaseId = lease!.leaseId;
         if (state === "succeeded") await store().complete({ hash, leaseId, result: RESULT, provenance: PROVENANCE });
-        if (state === "failed") await store().fail({ hash, leaseId, error: { code: "training_failed", message: "out of memory", retryable: false } });
+        if (state === "failed") await store().fail({ hash, leaseId, error: { code: "training_failed", message: "out of memory", retryable: false }, maxAttempts: 1 });
         return { hash, leaseId };
       },
       async sweep(state) {
@@ -171,7 +171,7 @@ describe("cache policy of every route (app.request, PGlite)", () => {
         const leases = await claim(state === "running" ? 1 : SWEEP_SPEC.grid["pruning.sparsity"].length);
         if (state === "running") return { hash };
         for (const [i, lease] of leases.entries()) {
-          if (state === "failed" && i === 0) await store().fail({ hash: lease.hash, leaseId: lease.leaseId, error: { code: "training_failed", message: "out of memory", retryable: false } });
+          if (state === "failed" && i === 0) await store().fail({ hash: lease.hash, leaseId: lease.leaseId, error: { code: "training_failed", message: "out of memory", retryable: false }, maxAttempts: 1 });
           else await store().complete({ hash: lease.hash, leaseId: lease.leaseId, result: RESULT, provenance: PROVENANCE });
         }
         return { hash };

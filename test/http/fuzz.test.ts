@@ -70,7 +70,9 @@ function mutate(value: unknown): fc.Arbitrary<unknown> {
     if (objects.length === 0) return hostile;
     const target = objects[pick % objects.length]!;
     const keys = Object.keys(target);
-    if (add || keys.length === 0) target[key || "extra"] = hostile;
+    // an array gains an element: a random key such as "length" would make the generator itself throw
+    if ((add || keys.length === 0) && Array.isArray(target)) target.push(hostile);
+    else if (add || keys.length === 0) target[key || "extra"] = hostile;
     else target[keys[pick % keys.length]!] = hostile;
     return copy;
   });

@@ -32,12 +32,14 @@ describe("hostile and odd input", () => {
     expect(await countRuns()).toBe(1);
   });
 
-  it("refuses a heartbeat step past a 32-bit integer with 422, not 500", async () => {
+  it("refuses a heartbeat step past the largest exact JSON integer with 422, not 500; 2³¹ and beyond are stored", async () => {
     const { hash, leaseId } = await leaseOne();
-    const response = await app().request(`/v1/runner/jobs/${hash}/heartbeat`, postJson({ leaseId, step: 2 ** 31 }, auth));
+    const response = await app().request(`/v1/runner/jobs/${hash}/heartbeat`, postJson({ leaseId, step: Number.MAX_SAFE_INTEGER + 1 }, auth));
     expect(response.status).toBe(422);
     expect((await response.json()).errors[0].path).toBe("/step");
-    expect((await app().request(`/v1/runner/jobs/${hash}/heartbeat`, postJson({ leaseId, step: 2 ** 31 - 1 }, auth))).status).toBe(200);
+    expect((await app().request(`/v1/runner/jobs/${hash}/heartbeat`, postJson({ leaseId, step: 2 ** 31 }, auth))).status).toBe(200);
+    expect((await app().request(`/v1/runner/jobs/${hash}/heartbeat`, postJson({ leaseId, step: Number.MAX_SAFE_INTEGER }, auth))).status).toBe(200);
+    expect((await (await app().request(`/v1/runs/${hash}`)).json()).progress).toEqual({ step: Number.MAX_SAFE_INTEGER });
   });
 
   it("refuses NUL in a runner id with 422, and stores a failure whose message holds one", async () => {

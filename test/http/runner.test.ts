@@ -50,15 +50,21 @@ describe("runner protocol over HTTP (app.request, PGlite)", () => {
     expect((await (await app().request(`/v1/runs/${hash}`)).json()).status).toBe("running");
   });
 
-  it("records a failure with whether it is retryable, and retry requeues it", async () => {
+  it("records a failure with whether it is retryable (requeued while attempts remain), and retry requeues it", async () => {
     const hash = await submitRunnerJob(3);
     const [job] = (await (await lease()).json()).jobs;
-    const failed = await app().request(`/v1/runner/jobs/${hash}/fail`, postJson({ leaseId: job.leaseId, error: { code: "training_failed", message: "out of memory" }, retryable: true }, auth));
+    const crashed = await app().request(`/v1/runner/jobs/${hash}/fail`, postJson({ leaseId: job.leaseId, error: { code: "training_failed", message: "out of memory" }, retryable: true }, auth));
+    expect(await crashed.json()).toEqual({ hash, status: "queued" });
+    // back in the queue with one attempt counted; the error stays for the record
+    expect(await (await app().request(`/v1/runs/${hash}`)).json()).toMatchObject({ status: "queued", attempts: 1, error: { code: "training_failed", message: "out of memory", retryable: true } });
+    const [again] = (await (await lease()).json()).jobs;
+    expect(again).toMatchObject({ hash, attempts: 1 });
+    const failed = await app().request(`/v1/runner/jobs/${hash}/fail`, postJson({ leaseId: again.leaseId, error: { code: "training_failed", message: "NaN in the weights" }, retryable: false }, auth));
     expect(failed.status).toBe(200);
     const view = await (await app().request(`/v1/runs/${hash}`)).json();
-    expect(view).toMatchObject({ status: "failed", error: { code: "training_failed", message: "out of memory", retryable: true } });
+    expect(view).toMatchObject({ status: "failed", attempts: 2, error: { code: "training_failed", message: "NaN in the weights", retryable: false } });
     expect((await (await app().request(`/v1/runs/${hash}/retry`, { method: "POST" })).json()).status).toBe("queued");
-    expect((await app().request(`/v1/runner/jobs/${hash}/heartbeat`, postJson({ leaseId: job.leaseId }, auth))).status).toBe(409);
+    expect((await app().request(`/v1/runner/jobs/${hash}/heartbeat`, postJson({ leaseId: again.leaseId }, auth))).status).toBe(409);
   });
 
   it("refuses a failure whose code is not in the error vocabulary and keeps the job running", async () => {

@@ -30,4 +30,14 @@ describe("the runner's progress filter for logs without a terminal", () => {
     const keep = createProgressFilter(0, () => 0);
     expect([1, 2, 3].map((step) => keep(progress("a", step)))).toEqual([true, true, true]);
   });
+
+  it("keeps one line per epoch of an image job, whatever the interval, and none for repeats of the same epoch", () => {
+    const keep = createProgressFilter(3600, () => 0);
+    const epoch = (hash: string, level: number, n: number): RunnerEvent => ({ event: "progress", hash, epoch: n, epochs: 3, level, levels: 1, loss: 0.1 });
+    const events = [epoch("a", 0, 1), epoch("a", 0, 1), epoch("a", 0, 2), epoch("b", 0, 1), epoch("a", 0, 3), epoch("a", 1, 1), epoch("a", 1, 1), epoch("a", 1, 2)];
+    expect(events.filter(keep).map((e) => `${e.hash}${e.level}:${e.epoch}`)).toEqual(["a0:1", "a0:2", "b0:1", "a0:3", "a1:1", "a1:2"]);
+    // leased again after a failure: its first epoch is written again
+    expect(keep({ event: "failed", hash: "a" })).toBe(true);
+    expect(keep(epoch("a", 1, 2))).toBe(true);
+  });
 });

@@ -15,7 +15,7 @@ describe("edge jobs", () => {
   const small = { data: { patchDim: 20, trainSize: 12, testSize: 12 }, model: { width: 4 }, training: { steps: 30, evalEvery: 10 } };
   const submit = async (input: object) => {
     const identity = await identifyRunSpec(parseSyntheticSpec(input));
-    await createRunStore(database().db).submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement: "edge", queuedCap: 10 });
+    await createRunStore(database().db).submit({ hash: identity.hash, spec: JSON.parse(identity.canonical), placement: "edge", requirements: { kind: "synthetic", arch: null, dataset: null }, queuedCap: 10 });
     return identity.hash;
   };
   const deps = (overrides: Partial<Parameters<typeof runNextEdgeJob>[0]> = {}) => ({ runs: createRunStore(database().db), train, engine: engineInfo, leaseMs: 60_000, holder: "edge", ...overrides });

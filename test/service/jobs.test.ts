@@ -81,7 +81,7 @@ describe("the job service", () => {
     expect(await jobs.leaseRunnerJobs({ runnerId: "r2", max: 4 })).toEqual([]); // never leased twice
     const until = await jobs.heartbeat({ hash: run.hash, leaseId: lease!.leaseId, step: 10, leaseSeconds: 120 });
     expect(until.getTime()).toBeGreaterThan(Date.now() + 100_000);
-    expect((await jobs.getRun(run.hash)).progressStep).toBe(10);
+    expect((await jobs.getRun(run.hash)).progress).toEqual({ step: 10 });
     const stranger = "00000000-0000-4000-8000-000000000000";
     expect(await errorCode(jobs.complete({ hash: run.hash, leaseId: stranger, result: RESULT, provenance: PROVENANCE }))).toBe("lease_lost");
     expect(await jobs.complete({ hash: run.hash, leaseId: lease!.leaseId, result: RESULT, provenance: PROVENANCE })).toMatchObject({ status: "succeeded" });
@@ -90,12 +90,17 @@ describe("the job service", () => {
     expect(await jobs.getRun(run.hash)).toMatchObject({ status: "succeeded", result: RESULT, provenance: PROVENANCE });
   });
 
-  it("fails a job under its lease, retries it onto the queue (waking the edge for an edge job), and refuses moves its state forbids", async () => {
+  it("fails a job under its lease (requeued while a retryable one has attempts left), retries it onto the queue (waking the edge for an edge job), and refuses moves its state forbids", async () => {
     const jobs = service();
     const { run } = await jobs.submitRun(parseRunSpec(SMALL), "auto");
-    const [lease] = await createRunStore(database().db).claim({ placement: "edge", holder: "edge", max: 1, leaseMs: 60_000 });
-    const failed = await jobs.fail({ hash: run.hash, leaseId: lease!.leaseId, error: { code: "training_failed", message: "boom", retryable: true } });
-    expect(failed).toMatchObject({ status: "failed", error: { code: "training_failed" } });
+    const claim = async () => (await createRunStore(database().db).claim({ placement: "edge", holder: "edge", max: 1, leaseMs: 60_000 }))[0]!;
+    // a retryable failure with an attempt to spare (MAX_ATTEMPTS = 2) goes back to the queue, and the edge is woken for it
+    woken = [];
+    const requeued = await jobs.fail({ hash: run.hash, leaseId: (await claim()).leaseId, error: { code: "training_failed", message: "boom", retryable: true } });
+    expect(requeued).toMatchObject({ status: "queued", attempts: 1, error: { code: "training_failed" } });
+    expect(woken).toEqual([[run.hash]]);
+    const failed = await jobs.fail({ hash: run.hash, leaseId: (await claim()).leaseId, error: { code: "training_failed", message: "boom", retryable: true } });
+    expect(failed).toMatchObject({ status: "failed", attempts: 2, error: { code: "training_failed" } });
     expect(await errorCode(jobs.cancelRun(run.hash))).toBe("conflict");
     woken = [];
     expect(await jobs.retryRun(run.hash)).toMatchObject({ status: "queued", attempts: 0, error: null });

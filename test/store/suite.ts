@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AppError, identifyRunSpec, parseRunSpec, runErrorSchema, type RunResult } from "../../src/core/index.js";
-import { checkSchemaVersion, createRunStore, createSweepStore, type DbHandle, type Provenance } from "../../src/store/index.js";
+import { checkSchemaVersion, createRunStore, createSweepStore, type DbHandle, type JobRequirements, type Provenance } from "../../src/store/index.js";
+import { impPartial } from "../fixtures/image-protocol.js";
 import { truncateAll } from "./databases.js";
 
 export const RESULT: RunResult = {
@@ -10,6 +11,12 @@ export const RESULT: RunResult = {
   diagnostics: { signalNeurons: [3, 4], realizedDensity: 0.5, theory: { mildDensityScale: 0.04, overPruningDensityScale: 0.001, conditionRatio: 0.02, expectedSignalNeurons: 75 } },
   diverged: false,
 };
+/** What an MNIST MLP job needs of a runner. */
+export const MLP_MNIST: JobRequirements = { kind: "image", arch: "mlp-1024-1024", dataset: "mnist" };
+
+/** A partial IMP result: level 0 finished, and the mask level 1 trains under. */
+export const PARTIAL = impPartial(0);
+
 export const PROVENANCE: Provenance = {
   engine: { tfjs: "4.22.0", backend: "wasm", simd: true, threads: 1 },
   executor: "runner",
@@ -19,10 +26,13 @@ export const PROVENANCE: Provenance = {
   finishedAt: "2026-01-01T00:00:01.000Z",
 };
 
-/** Distinct valid hashes and canonical specs, by seed. */
+/** What a synthetic job needs of a runner. */
+export const SYNTHETIC: JobRequirements = { kind: "synthetic", arch: null, dataset: null };
+
+/** Distinct valid hashes and canonical specs (with what they need of a runner), by seed. */
 export async function specOf(seed: number) {
   const identity = await identifyRunSpec(parseRunSpec({ seed }));
-  return { hash: identity.hash, spec: JSON.parse(identity.canonical) };
+  return { hash: identity.hash, spec: JSON.parse(identity.canonical), requirements: SYNTHETIC };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,12 +100,16 @@ export function defineStoreSuite(label: string, open: () => Promise<DbHandle>) {
       const { hash, leaseId } = lease!;
       const stranger = "00000000-0000-4000-8000-000000000000";
       expect(await store.heartbeat({ hash, leaseId: stranger, leaseMs: 60_000 })).toBeNull();
-      expect((await store.heartbeat({ hash, leaseId, leaseMs: 60_000, progressStep: 7 }))!.progressStep).toBe(7);
+      expect((await store.heartbeat({ hash, leaseId, leaseMs: 60_000, progress: { step: 7 } }))!.progress).toEqual({ step: 7 });
+      // progress is JSON: steps beyond 2³¹ (the old int4 column's bound) are stored exactly
+      expect((await store.heartbeat({ hash, leaseId, leaseMs: 60_000, progress: { step: 2 ** 40 + 1 } }))!.progress).toEqual({ step: 2 ** 40 + 1 });
+      // a heartbeat without progress keeps the last one
+      expect((await store.heartbeat({ hash, leaseId, leaseMs: 60_000 }))!.progress).toEqual({ step: 2 ** 40 + 1 });
       expect(await store.complete({ hash, leaseId: stranger, result: RESULT, provenance: PROVENANCE })).toBeNull();
       const done = await store.complete({ hash, leaseId, result: RESULT, provenance: PROVENANCE });
       expect(done).toMatchObject({ status: "succeeded", result: RESULT, provenance: PROVENANCE, leaseId: null });
       expect(await store.complete({ hash, leaseId, result: { ...RESULT, diverged: true }, provenance: PROVENANCE })).toBeNull();
-      expect(await store.fail({ hash, leaseId, error: { code: "training_failed", message: "late", retryable: false } })).toBeNull();
+      expect(await store.fail({ hash, leaseId, error: { code: "training_failed", message: "late", retryable: false }, maxAttempts: 3 })).toBeNull();
       expect(await store.cancel(hash)).toBeNull();
       expect(await store.retry(hash)).toBeNull();
       expect((await store.get(hash))!.result).toEqual(RESULT);
@@ -177,6 +191,113 @@ export function defineStoreSuite(label: string, open: () => Promise<DbHandle>) {
       await expect(sweepsStore().submit({ hash: "b".repeat(64), spec: {}, members, queuedCap: 2 })).rejects.toMatchObject({ code: "too_many_queued" });
       expect(await sweepsStore().get("b".repeat(64))).toBeNull();
       expect(await runsStore().countByStatus("queued")).toBe(0);
+    });
+
+    it("leases a runner only the jobs whose kind, architecture and data set it declared", async () => {
+      const store = runsStore();
+      const synthetic = await submit(1);
+      const mlp = await runsStore().submit({ ...(await specOf(2)), placement: "runner", requirements: MLP_MNIST, queuedCap: 100 });
+      const vgg = await runsStore().submit({ ...(await specOf(3)), placement: "runner", requirements: { kind: "image", arch: "vgg16", dataset: "cifar10" }, queuedCap: 100 });
+      expect([mlp.run, vgg.run].map((run) => [run.kind, run.arch, run.dataset])).toEqual([
+        ["image", "mlp-1024-1024", "mnist"],
+        ["image", "vgg16", "cifar10"],
+      ]);
+      expect(synthetic.run).toMatchObject({ kind: "synthetic", arch: null, dataset: null });
+      const claim = (capabilities: { kinds: string[]; archs: string[]; datasets: string[] }) => store.claim({ placement: "runner", holder: "r", max: 5, leaseMs: 60_000, capabilities });
+      // the architecture without its data set, or the data set without the kind, is not enough
+      expect(await claim({ kinds: ["image"], archs: ["mlp-1024-1024"], datasets: [] })).toEqual([]);
+      expect(await claim({ kinds: [], archs: ["mlp-1024-1024", "vgg16"], datasets: ["mnist", "cifar10"] })).toEqual([]);
+      // a synthetic-only runner gets the synthetic job and nothing else
+      expect((await claim({ kinds: ["synthetic"], archs: [], datasets: [] })).map((l) => l.hash)).toEqual([synthetic.run.hash]);
+      const image = await claim({ kinds: ["synthetic", "image"], archs: ["mlp-1024-1024"], datasets: ["mnist", "cifar10"] });
+      expect(image.map((l) => l.hash)).toEqual([mlp.run.hash]);
+      expect((await store.get(vgg.run.hash))!.status).toBe("queued");
+      // a claim without capabilities (the edge consumer's) takes any job of its placement
+      expect((await store.claim({ placement: "runner", holder: "any", max: 5, leaseMs: 60_000 })).map((l) => l.hash)).toEqual([vgg.run.hash]);
+    });
+
+    it("gives concurrent claimers of different capabilities each job once, and only jobs they can train", async () => {
+      const store = runsStore();
+      const hashes: Record<string, string> = {};
+      for (let seed = 0; seed < 40; seed++) {
+        const image = seed % 2 === 1;
+        const { run } = await store.submit({ ...(await specOf(100 + seed)), placement: "runner", requirements: image ? MLP_MNIST : SYNTHETIC, queuedCap: 100 });
+        hashes[run.hash] = image ? "image" : "synthetic";
+      }
+      const claimer = async (id: number) => {
+        const capabilities = id % 2 === 0 ? { kinds: ["synthetic"], archs: [], datasets: [] } : { kinds: ["synthetic", "image"], archs: ["mlp-1024-1024"], datasets: ["mnist"] };
+        const mine: string[] = [];
+        for (;;) {
+          const batch = await store.claim({ placement: "runner", holder: `c${id}`, max: 2, leaseMs: 60_000, capabilities });
+          if (batch.length === 0) return { syntheticOnly: id % 2 === 0, mine };
+          mine.push(...batch.map((lease) => lease.hash));
+        }
+      };
+      const outcomes = await Promise.all(Array.from({ length: 6 }, (_, id) => claimer(id)));
+      const claimed = outcomes.flatMap((outcome) => outcome.mine);
+      expect(claimed).toHaveLength(40);
+      expect(new Set(claimed).size).toBe(40);
+      for (const outcome of outcomes.filter((o) => o.syntheticOnly)) expect(outcome.mine.map((hash) => hashes[hash])).not.toContain("image");
+      expect(await store.countByStatus("queued")).toBe(0);
+    });
+
+    it("requeues a retryable failure while attempts remain, then fails it; a non-retryable failure is final", async () => {
+      await submit(1);
+      await submit(2);
+      const store = runsStore();
+      const { hash } = await specOf(1);
+      const error = { code: "training_failed" as const, message: "the training thread crashed", retryable: true };
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        const [lease] = await store.claim({ placement: "runner", holder: "r1", max: 1, leaseMs: 60_000 });
+        expect(lease).toMatchObject({ hash, attempts: attempt - 1 });
+        const requeued = await store.fail({ hash, leaseId: lease!.leaseId, error, maxAttempts: 3 });
+        // back in the queue: one more attempt counted, the lease gone, the last error kept for the record
+        expect(requeued).toMatchObject({ status: "queued", attempts: attempt, leaseId: null, leaseUntil: null, holder: null, finishedAt: null, error });
+        expect(await store.heartbeat({ hash, leaseId: lease!.leaseId, leaseMs: 1000 })).toBeNull();
+      }
+      const [last] = await store.claim({ placement: "runner", holder: "r1", max: 1, leaseMs: 60_000 });
+      expect(await store.fail({ hash, leaseId: last!.leaseId, error, maxAttempts: 3 })).toMatchObject({ status: "failed", attempts: 3, error });
+      expect((await store.get(hash))!.finishedAt).not.toBeNull();
+      // a failure the runner says is not retryable is final at the first attempt
+      const [other] = await store.claim({ placement: "runner", holder: "r1", max: 1, leaseMs: 60_000 });
+      expect(await store.fail({ hash: other!.hash, leaseId: other!.leaseId, error: { ...error, retryable: false }, maxAttempts: 3 })).toMatchObject({ status: "failed", attempts: 1 });
+      expect(await store.retry(hash)).toMatchObject({ status: "queued", attempts: 0, error: null });
+    });
+
+    it("keeps an IMP job's partial result across leases and retries, hands it to the next lease, and drops it on success", async () => {
+      const store = runsStore();
+      const { run } = await store.submit({ ...(await specOf(1)), placement: "runner", requirements: MLP_MNIST, queuedCap: 100 });
+      const { hash } = run;
+      const claim = async () => (await store.claim({ placement: "runner", holder: "r", max: 1, leaseMs: 60_000, capabilities: { kinds: ["image"], archs: ["mlp-1024-1024"], datasets: ["mnist"] } }))[0]!;
+      const first = await claim();
+      expect(first.partial).toBeNull();
+      const stranger = "00000000-0000-4000-8000-000000000000";
+      expect(await store.savePartial({ hash, leaseId: stranger, partial: PARTIAL })).toBeNull();
+      expect((await store.savePartial({ hash, leaseId: first.leaseId, partial: PARTIAL }))!.partial).toEqual(PARTIAL);
+      await store.fail({ hash, leaseId: first.leaseId, error: { code: "training_failed", message: "crashed", retryable: true }, maxAttempts: 3 });
+      const second = await claim();
+      expect(second.partial).toEqual(PARTIAL);
+      await store.fail({ hash, leaseId: second.leaseId, error: { code: "training_failed", message: "crashed", retryable: false }, maxAttempts: 3 });
+      expect((await store.retry(hash))!.partial).toEqual(PARTIAL);
+      const third = await claim();
+      expect(third.partial).toEqual(PARTIAL);
+      expect(await store.complete({ hash, leaseId: third.leaseId, result: RESULT, provenance: PROVENANCE })).toMatchObject({ status: "succeeded", partial: null });
+    });
+
+    it("records what each runner declared, and reads those seen lately (an old runner's row as synthetic-only)", async () => {
+      const store = runsStore();
+      expect(await store.runnersSeen(300)).toEqual({ last: null, recent: [] });
+      await store.runnerSeen("a", { backends: ["wasm"], kinds: ["synthetic", "image"], archs: ["mlp-1024-1024"], datasets: ["mnist"] });
+      await handle.db.execute(sql`insert into runners (id, backends) values ('b', '["tfjs-node"]'::jsonb)`);
+      await handle.db.execute(sql`insert into runners (id, last_seen_at, backends) values ('c', now() - interval '1 hour', '["wasm"]'::jsonb)`);
+      const seen = await store.runnersSeen(300);
+      expect(seen.last!.secondsAgo).toBeLessThan(60);
+      expect(seen.recent).toEqual([
+        { backends: ["wasm"], kinds: ["synthetic", "image"], archs: ["mlp-1024-1024"], datasets: ["mnist"] },
+        { backends: ["tfjs-node"], kinds: ["synthetic"], archs: [], datasets: [] },
+      ]);
+      await store.runnerSeen("a", { backends: ["wasm"], kinds: ["synthetic"], archs: [], datasets: [] });
+      expect((await store.runnersSeen(300)).recent[0]).toEqual({ backends: ["wasm"], kinds: ["synthetic"], archs: [], datasets: [] });
     });
 
     it("lets the database refuse malformed hashes, unknown statuses and invalid transitions", async () => {
