@@ -6,9 +6,8 @@
  * `{ type: "error", code, message, retryable }` for each job.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { AppError, parseRunSpec, type ErrorCode, type ImageData, type ImageDataset, type PartialResult, type RunResult, type RunSpec } from "../core/index.js";
-import { engineInfo } from "../engine/train.js";
-import { trainRun } from "../engine/trainers.js";
+import { AppError, parseRunSpec, type ErrorCode, type ImageData, type ImageDataset, type PartialResult, type RunSpec } from "../core/index.js";
+import { engineInfoFor, trainRun, type RunTrainOptions } from "../engine/trainers.js";
 import { RUNNER_BACKENDS, type RunnerBackend } from "./backends.js";
 import { loadImageData } from "./datasets.js";
 
@@ -30,15 +29,13 @@ function dataFor(dataset: ImageDataset): Promise<ImageData> {
   return data;
 }
 
-/** The options every kind's trainer understands here: the synthetic trainer's, and the image trainer's data, levels and resume point. */
-type Trainer = (spec: RunSpec, options: object) => Promise<RunResult>;
-
-async function optionsFor(spec: RunSpec, partial: PartialResult | null): Promise<object> {
+/** The options of a job: progress for every kind; the image trainer's data, levels and resume point. */
+async function optionsFor(spec: RunSpec, partial: PartialResult | null): Promise<RunTrainOptions> {
   const onProgress = (progress: object) => port.postMessage({ type: "progress", ...progress });
   if (spec.kind !== "image") return { onProgress };
   return {
     data: await dataFor(spec.data.dataset),
-    onProgress,
+    onEpochProgress: onProgress,
     onLevel: (finished: PartialResult) => port.postMessage({ type: "partial", partial: finished }),
     ...(partial ? { resume: partial } : {}),
   };
@@ -48,13 +45,14 @@ port.on("message", async (message: { type: "train"; spec: unknown; partial?: Par
   try {
     await ready;
     const spec = parseRunSpec(message.spec);
-    const result = await (trainRun as unknown as Trainer)(spec, await optionsFor(spec, message.partial ?? null));
-    port.postMessage({ type: "done", result, engine: engineInfo() });
+    const result = await trainRun(spec, await optionsFor(spec, message.partial ?? null));
+    port.postMessage({ type: "done", result, engine: engineInfoFor(spec) });
   } catch (error) {
-    // Training is deterministic and missing or wrong data stays so until someone fixes it: the same
-    // job would fail again, so the failure is not retryable. An AppError keeps its code
-    // (`data_missing`, `data_mismatch`, …); anything else failed in training.
+    // Training is deterministic: a failure in training would repeat, so it is not retryable. An
+    // AppError keeps its code and says itself: missing or wrong data (`data_missing`,
+    // `data_mismatch`) is retryable, since another runner's files, or fixed ones, can succeed.
     const code: ErrorCode = error instanceof AppError ? error.code : "training_failed";
-    port.postMessage({ type: "error", code, message: (error as Error).message, retryable: false });
+    const retryable = error instanceof AppError ? error.retryable : false;
+    port.postMessage({ type: "error", code, message: (error as Error).message, retryable });
   }
 });
