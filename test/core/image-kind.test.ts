@@ -75,6 +75,7 @@ describe("the image kind's spec", () => {
     [{ pruning: { method: "imp", levels: 31 } }, "/pruning/levels", ""],
     [{ pruning: { method: "imp", rate: 1 } }, "/pruning/rate", ""],
     [{ model: 5 }, "/model", "expected object"],
+    [{ data: { trainSize: 1000 }, training: { epochs: 2 }, pruning: { method: "imp", rewindStep: 17 } }, "/pruning/rewindStep", "level 0 trains 16 optimizer steps"],
   ])("refuses %j at %s", (input, path, message) => {
     const error = refusal(() => image(input));
     expect(error.code).toBe("validation_failed");

@@ -189,6 +189,12 @@ export const imageSpecObjectSchema = z
         ctx.addIssue({ code: "custom", path: ["training", "milestones", index], message: `a milestone is an epoch from 1 to epochs (${spec.training.epochs})` });
       }
     });
+    if (spec.pruning.method === "imp") {
+      const steps = Math.ceil(spec.data.trainSize / spec.training.batchSize) * spec.training.epochs;
+      if (spec.pruning.rewindStep > steps) {
+        ctx.addIssue({ code: "custom", path: ["pruning", "rewindStep"], message: `level 0 trains ${steps} optimizer steps; rewindStep is at most that` });
+      }
+    }
     const cost = imageCost(spec);
     if (cost.totalMacs > IMAGE_LIMITS.maxRunMacs) {
       ctx.addIssue({ code: "custom", path: [], message: `the run needs ${cost.totalMacs.toExponential(2)} multiply-adds; the largest accepted image job is ${IMAGE_LIMITS.maxRunMacs.toExponential(0)}` });
