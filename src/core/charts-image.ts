@@ -1,5 +1,5 @@
 import { LEVEL_KEY, type AggregateRow } from "./aggregate.js";
-import { CHART_CONFIG, LOG_DENSITY_SPAN, MAX_CHART_STEPS, MAX_SWEEP_CURVE_POINTS, SWEEP_POINT_MARK, VEGA_LITE_SCHEMA, chartTitle, pointLabel, thinCurve, type VegaLiteSpec } from "./charts.js";
+import { CHART_CONFIG, LOG_DENSITY_SPAN, MAX_CHART_STEPS, MAX_SWEEP_CURVE_POINTS, SWEEP_POINT_MARK, VEGA_LITE_SCHEMA, chartTitle, pointLabel, thinCurve, type StatDatum, type VegaLiteSpec } from "./charts.js";
 import { accuracyOf } from "./format.js";
 import { sparsityToDensity } from "./kinds/index.js";
 import type { EpochPoint, ImageRunResult, LayerDensity } from "./result.js";
@@ -45,20 +45,13 @@ const xEncoding = (axis: ReturnType<typeof densityAxis>) => ({
   ...(axis.log ? { scale: { type: "log", nice: false, padding: 12 } } : {}),
 });
 
-export interface ImageSweepDatum {
+export interface ImageSweepDatum extends StatDatum {
   x: number;
   density: number;
   level: number | string;
   /** `random` or `imp`, as in the aggregate. */
   method: string;
-  series: string;
   metric: AccuracySplit;
-  mean: number;
-  std: number | null;
-  lo: number | null;
-  hi: number | null;
-  n: number;
-  runs: number;
 }
 
 /** A row's series: its method, then its other values (the empty ones, fields its method has not, left out). */

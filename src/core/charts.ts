@@ -82,16 +82,20 @@ export function sweepAxis(sweep: SweepSpec): { key: string; title: string; log: 
   return { key, title: parameterLabel(key), log: false, value: (point) => point[key]! };
 }
 
-export interface SweepChartDatum {
-  x: GridValue;
+/** A grid point's summary as a sweep chart draws it: mean, its std band (lo, hi), and how many runs it is over. */
+export interface StatDatum {
   series: string;
-  metric: "test error" | "train error";
   mean: number;
   std: number | null;
   lo: number | null;
   hi: number | null;
   n: number;
   runs: number;
+}
+
+export interface SweepChartDatum extends StatDatum {
+  x: GridValue;
+  metric: "test error" | "train error";
 }
 
 /** The chart's rows: one per grid point and metric with a mean (points without results are left out). */

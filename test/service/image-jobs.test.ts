@@ -3,18 +3,11 @@ import { AppError, parseRunSpec, parseSweepSpec } from "../../src/core/index.js"
 import { createJobService, type JobServiceConfig } from "../../src/service/index.js";
 import { createRunStore, createSweepStore } from "../../src/store/index.js";
 import { IMAGE_RESULT, impPartial, impResult } from "../fixtures/image-protocol.js";
+import { testServiceConfig } from "./config.js";
 import { usePglite } from "../store/databases.js";
 import { PROVENANCE, RESULT } from "../store/suite.js";
 
-const CONFIG: JobServiceConfig = {
-  QUEUED_CAP: 100,
-  EDGE_MAX_MACS: 5e11,
-  LEASE_MIN_SECONDS: 0.01,
-  LEASE_MAX_SECONDS: 600,
-  LEASE_DEFAULT_SECONDS: 60,
-  MAX_ATTEMPTS: 3,
-  RUNNER_TOKEN: "runner-token-0123456789",
-};
+const CONFIG = testServiceConfig({ MAX_ATTEMPTS: 3, RUNNER_TOKEN: "runner-token-0123456789" });
 const IMAGE = { kind: "image", data: { trainSize: 100 }, training: { epochs: 2 } };
 const IMP = { ...IMAGE, pruning: { method: "imp", levels: 2 } };
 const SYNTHETIC = { data: { patchDim: 20, trainSize: 12, testSize: 12 }, model: { width: 4 }, training: { steps: 20, evalEvery: 10 } };

@@ -5,17 +5,11 @@ import { engineInfo } from "../../src/engine/train.js";
 import { trainRun } from "../../src/engine/trainers.js";
 import { createJobService, type JobServiceConfig } from "../../src/service/index.js";
 import { createRunStore, createSweepStore } from "../../src/store/index.js";
+import { testServiceConfig } from "./config.js";
 import { usePglite } from "../store/databases.js";
 import { PROVENANCE, RESULT, sleep } from "../store/suite.js";
 
-const CONFIG: JobServiceConfig = {
-  QUEUED_CAP: 100,
-  EDGE_MAX_MACS: 5e11,
-  LEASE_MIN_SECONDS: 0.01,
-  LEASE_MAX_SECONDS: 600,
-  LEASE_DEFAULT_SECONDS: 60,
-  MAX_ATTEMPTS: 2,
-};
+const CONFIG = testServiceConfig();
 const SMALL = { data: { patchDim: 20, trainSize: 12, testSize: 12 }, model: { width: 4 }, training: { steps: 20, evalEvery: 10 } };
 /** Far above the edge budget, within the largest job accepted. */
 const LARGE = { data: { patchDim: 10_000, trainSize: 10_000 }, model: { width: 100 }, training: { steps: 1000, evalEvery: 100 } };
