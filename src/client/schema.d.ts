@@ -606,7 +606,7 @@ export interface components {
                  */
                 arch: "mlp-1024-1024" | "vgg16" | "resnet20" | "resnet20-128";
             };
-            /** @description At initialization; the output layer, biases and batch norm are never pruned. */
+            /** @description At initialization; the output layer, biases and batch norm are never pruned. `method` selects the fields (absent means `random`). */
             pruning?: {
                 /**
                  * @description The default method.

@@ -60,13 +60,15 @@ describe("the API reference (/docs)", () => {
     expect(submit).toContain('<a href="#schema-SubmitRun">SubmitRun</a>');
     expect(submit).toMatch(/<td class="status-code">429<\/td><td>Too many queued jobs; retry after the given seconds\./);
     expect(submit).toContain("<code>Prefer: wait=N</code>"); // Markdown code spans become <code>
-    const spec = section("schema-RunSpecInput");
+    expect(section("schema-RunSpecInput")).toContain('<a href="#schema-ImageRunSpecInput">ImageRunSpecInput</a>');
+    const spec = section("schema-SyntheticRunSpecInput");
     expect(spec).toContain("<code>data.patchDim</code></td><td>integer</td><td></td><td>≥ 1; ≤ 100000");
     expect(spec).toContain("one of <code>&quot;antipodal&quot;</code>, <code>&quot;basis&quot;</code>");
     expect(spec).toContain("Fraction of weights kept.");
     expect(section("schema-Run")).toContain("<code>status</code></td><td><a href=\"#schema-RunStatus\">RunStatus</a></td><td>yes</td>");
     expect(section("schema-Run")).toContain('<a href="#schema-RunResult">RunResult</a> | null');
-    expect(section("schema-SweepSpecInput")).toContain("<code>grid.{key}</code></td><td>array of number | string</td>");
+    expect(section("schema-SweepSpecInput")).toContain("<code>grid.{key}</code></td><td>array of number | string | object</td>");
+    expect(section("schema-ImageRunSpecInput")).toContain("<code>pruning.rate</code>");
     expect(page).toContain('<tr id="problem-too_many_queued"><td><a href="/problems/too_many_queued"><code>/problems/too_many_queued</code></a></td><td>429</td>');
   });
 
