@@ -852,7 +852,7 @@ export interface components {
             /** @description Realized density over the prunable layers: kept / total, rounded to 12 significant digits. */
             density: number;
             layerDensities: components["schemas"]["LayerDensity"][];
-            /** @description IMP only: levels 0…L; the run's `final`, `curve`, `density` and `layerDensities` are level L's. */
+            /** @description IMP only: levels 0…L (fewer when a level diverged: the trajectory stops there); the run's `final`, `curve`, `density` and `layerDensities` are its last level's. */
             levels?: components["schemas"]["ImpLevel"][];
             /** @description The loss or a weight became non-finite; training stopped there. */
             diverged: boolean;

@@ -112,7 +112,7 @@ export const imageRunResultSchema = component(
       curve: z.array(epochPointSchema).min(1).max(IMAGE_RESULT_LIMITS.maxEpochPoints),
       density: densitySchema,
       layerDensities: z.array(layerDensitySchema).min(1).max(IMAGE_RESULT_LIMITS.maxLayers),
-      levels: z.array(impLevelSchema).min(2).max(IMAGE_RESULT_LIMITS.maxLevels).optional().describe("IMP only: levels 0…L; the run's `final`, `curve`, `density` and `layerDensities` are level L's."),
+      levels: z.array(impLevelSchema).min(1).max(IMAGE_RESULT_LIMITS.maxLevels).optional().describe("IMP only: levels 0…L (fewer when a level diverged: the trajectory stops there); the run's `final`, `curve`, `density` and `layerDensities` are its last level's."),
       diverged: z.boolean().describe("The loss or a weight became non-finite; training stopped there."),
       dataset: z
         .strictObject({ name: z.string().max(32), sha256: z.string().regex(/^[0-9a-f]{64}$/).describe("SHA-256 over the bytes the trainer read, files in a fixed order (docs/data.md).") })

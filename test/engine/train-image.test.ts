@@ -121,11 +121,11 @@ describe("the MLP trainer with a random mask", () => {
     expect(result.curve.length).toBeLessThan(31);
     expect(result.final.trainError).toBeNull();
     expect(result.curve.slice(0, -1).every((p) => p.trainLoss !== null && p.trainError !== null)).toBe(true);
-    // an IMP job that diverges at level 0 trains no further level and has no level list to show
+    // an IMP job that diverges at level 0 trains no further level: its level list is level 0 alone
     const levels: PartialResult[] = [];
     const imp = await train(tinySpec({ pruning: { method: "imp", levels: 2 }, training: exploding }), { onLevel: (p) => levels.push(p) });
     expect(imageRunResultSchema.parse(imp)).toEqual(imp);
-    expect([imp.diverged, imp.levels, imp.density, levels]).toEqual([true, undefined, 1, []]);
+    expect([imp.diverged, imp.levels?.map((level) => [level.level, level.diverged]), imp.density, levels]).toEqual([true, [[0, true]], 1, []]);
     expect(tf.memory().numTensors).toBe(before);
   });
 

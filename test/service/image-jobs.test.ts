@@ -143,8 +143,8 @@ describe("the job service with image jobs", () => {
     expect(await failure(complete(image.hash, impResult(2)))).toEqual({ code: "validation_failed", paths: ["/result/levels"] });
     expect(await failure(complete(imp.hash, IMAGE_RESULT))).toEqual({ code: "validation_failed", paths: ["/result/levels"] });
     expect(await failure(complete(imp.hash, impResult(1)))).toEqual({ code: "validation_failed", paths: ["/result/levels"] });
-    // a diverged trajectory may stop before its last level
-    const diverged = { ...impResult(1), diverged: true };
+    // a diverged trajectory may stop before its last level, even at level 0
+    const diverged = { ...impResult(0), diverged: true };
     for (const hash of [image.hash, imp.hash, synthetic.hash]) expect((await jobs.getRun(hash)).status).toBe("running");
 
     expect(await complete(imp.hash, diverged)).toMatchObject({ status: "succeeded" });

@@ -289,8 +289,8 @@ export async function trainImage(spec: ImageRunSpec, options: ImageTrainOptions)
     curve: final.curve,
     density: final.density,
     layerDensities: final.layerDensities,
-    // `levels` holds at least two levels; a run that diverged at level 0 has only level 0's numbers
-    ...(levels.length >= 2 ? { levels } : {}),
+    // every IMP result lists its levels, even when level 0 diverged and is the only one
+    levels,
     diverged: final.diverged,
     dataset,
   };
