@@ -906,14 +906,20 @@ export interface components {
         };
         /** @description Which engine computed a result: part of its provenance, never of its identity. */
         EngineInfo: {
-            tfjs: string;
+            /** @description The TensorFlow.js version, for the TypeScript trainers. */
+            tfjs?: string;
             backend: string;
-            simd: boolean;
+            /** @description Whether the wasm backend ran with SIMD, for the TypeScript trainers. */
+            simd?: boolean;
             threads: number;
-            /** @description Which trainer: `synthetic-cnn`, `mlp`, or the Python trainer's name. */
+            /** @description Which trainer: `synthetic-cnn`, `mlp`, or `torch` (the runner's PyTorch backend). */
             trainer?: string;
             /** @description Where it trained: `cpu`, or a GPU's name. */
             device?: string;
+            /** @description The PyTorch version, for the torch trainer. */
+            torch?: string;
+            /** @description The CUDA version PyTorch ran with; null on a CPU. */
+            cuda?: string | null;
         };
         Provenance: {
             engine: components["schemas"]["EngineInfo"];

@@ -176,12 +176,14 @@ export const engineInfoSchema = component(
   "EngineInfo",
   z
     .strictObject({
-      tfjs: z.string().max(64),
+      tfjs: z.string().max(64).optional().describe("The TensorFlow.js version, for the TypeScript trainers."),
       backend: z.string().max(64),
-      simd: z.boolean(),
+      simd: z.boolean().optional().describe("Whether the wasm backend ran with SIMD, for the TypeScript trainers."),
       threads: z.int().min(1).max(1024),
-      trainer: z.string().max(64).optional().describe("Which trainer: `synthetic-cnn`, `mlp`, or the Python trainer's name."),
+      trainer: z.string().max(64).optional().describe("Which trainer: `synthetic-cnn`, `mlp`, or `torch` (the runner's PyTorch backend)."),
       device: z.string().max(128).optional().describe("Where it trained: `cpu`, or a GPU's name."),
+      torch: z.string().max(64).optional().describe("The PyTorch version, for the torch trainer."),
+      cuda: z.string().max(64).nullable().optional().describe("The CUDA version PyTorch ran with; null on a CPU."),
     })
     .describe("Which engine computed a result: part of its provenance, never of its identity."),
 );
