@@ -3,8 +3,9 @@ import { sparsityToDensity } from "./kinds/common.js";
 import type { presetSchema } from "./views-schema.js";
 
 /**
- * The paper's real-data presets (§5.2, Figure 3a; Appendix A, Table 1), each stating its reading
- * (docs/decisions/013-image-kind.md). Random pruning and IMP share one sweep: its `pruning` axis
+ * The paper's real-data presets (§5.2, Figures 3a and 3b; Appendix B, Figure 4; Appendix A, Table 1),
+ * each stating its reading (docs/decisions/013-image-kind.md; the CIFAR networks train on the torch
+ * backend, docs/decisions/014-torch-backend.md). Random pruning and IMP share one sweep: its `pruning` axis
  * holds whole pruning objects, so one aggregate compares them per density.
  */
 
@@ -24,6 +25,13 @@ const FIG3A_READING =
   "rewinding to initialization (the lottery-ticket procedure, rewindStep 0), 20 levels; the sweep's random densities are IMP's, " +
   "1 − 0.8^k for k = 0…20, so the paper's 79% threshold (density 0.2097152) is IMP level 7.";
 
+const CIFAR_READING =
+  "Table 1's CIFAR-10 rows as written: 160 epochs, batch 128, SGD with momentum 0.9, learning rate 0.1 multiplied by 0.1 at epochs 80 " +
+  "and 120, weight decay 1e-4; training images augmented by a random crop (padding 4) and a horizontal flip, every image normalised per " +
+  "channel. Kaiming-normal weights; batch-norm parameters, biases and the output layer are never pruned. 'Random pruning' is read as a " +
+  "uniform random mask (every prunable layer keeps exactly round(density · size) weights). IMP: global magnitude pruning of 20% of the " +
+  "remaining weights per level, rewinding to initialization (rewindStep 0), 20 levels; the random densities are IMP's, 1 − 0.8^k for k = 0…20.";
+
 export const IMAGE_PRESETS: Record<string, z.output<typeof presetSchema>> = {
   "paper-fig3a": {
     name: "paper-fig3a",
@@ -36,6 +44,35 @@ export const IMAGE_PRESETS: Record<string, z.output<typeof presetSchema>> = {
       base: { kind: "image" },
       grid: { pruning: [{ method: "imp", levels: 20 }, ...randomAt(impDensities(20))] },
       repeats: 3,
+    },
+  },
+  "paper-fig3b": {
+    name: "paper-fig3b",
+    kind: "sweep",
+    title: "Figure 3b: CIFAR-10 VGG-16, random pruning and IMP, accuracy against sparsity",
+    reading:
+      `Figure 3b: VGG-16 with batch norm, CIFAR variant (13 convolutions, one 10-way linear layer), on CIFAR-10. ${CIFAR_READING} ` +
+      "The paper's 36% threshold (density 0.64) is IMP level 2. 3 repeats (seeds 0–2), as the caption says. One epoch is ~94 TFLOP: " +
+      "a GPU job (docs/runner.md, GPUs).",
+    claim: "Test accuracy of the randomly pruned VGG-16 stays at the dense network's up to about 36% sparsity and then falls; training accuracy falls later than test accuracy.",
+    spec: {
+      base: { kind: "image", model: { arch: "vgg16" }, data: { dataset: "cifar10" } },
+      grid: { pruning: [{ method: "imp", levels: 20 }, ...randomAt(impDensities(20))] },
+      repeats: 3,
+    },
+  },
+  "paper-fig4": {
+    name: "paper-fig4",
+    kind: "sweep",
+    title: "Figure 4: CIFAR-10 ResNet-20-128, random pruning and IMP, accuracy against sparsity",
+    reading:
+      `Figure 4 (Appendix B): ResNet-20 with stage widths 128/256/512 on CIFAR-10. ${CIFAR_READING} ` +
+      "2 repeats (seeds 0–1), as the caption says. One epoch is ~776 TFLOP: a GPU job (docs/runner.md, GPUs).",
+    claim: "Test accuracy of the randomly pruned ResNet-20-128 stays at the dense network's up to a threshold sparsity while training accuracy stays perfect.",
+    spec: {
+      base: { kind: "image", model: { arch: "resnet20-128" }, data: { dataset: "cifar10" } },
+      grid: { pruning: [{ method: "imp", levels: 20 }, ...randomAt(impDensities(20))] },
+      repeats: 2,
     },
   },
   "paper-fig3a-quick": {

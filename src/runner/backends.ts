@@ -2,28 +2,36 @@ import type { ImageArch } from "../core/index.js";
 import { useNodeBackend } from "../engine/node.js";
 
 /**
- * Engine backends a runner can train with. Native TensorFlow is never a dependency of prunelab
- * (its install downloads libtensorflow): it is imported only when selected, from the user's own
- * installation, with a clear message when it is missing.
+ * The tfjs engine backends a training thread can start. Native TensorFlow is never a dependency of
+ * prunelab (its install downloads libtensorflow): it is imported only when selected, from the
+ * user's own installation, with a clear message when it is missing. `tfjs-node-gpu` is not offered:
+ * its last release is built for CUDA 11.2 / cuDNN 8.1 with no code for current GPUs; GPUs train
+ * through the `torch` backend (docs/decisions/014-torch-backend.md).
  */
-export const RUNNER_BACKENDS = {
+export const TFJS_BACKENDS = {
   wasm: () => useNodeBackend("wasm"),
   "tfjs-node": () => useNativeBackend("@tensorflow/tfjs-node"),
-  "tfjs-node-gpu": () => useNativeBackend("@tensorflow/tfjs-node-gpu"),
 } as const;
-export type RunnerBackend = keyof typeof RUNNER_BACKENDS;
-export const RUNNER_BACKEND_NAMES = Object.keys(RUNNER_BACKENDS) as [RunnerBackend, ...RunnerBackend[]];
+export type TfjsBackend = keyof typeof TFJS_BACKENDS;
+
+/**
+ * The runner's backends: the tfjs ones train in worker threads of the runner; `torch` trains each
+ * job in a Python child process (docs/decisions/014-torch-backend.md). How each one starts and
+ * trains: src/runner/trainers.ts.
+ */
+export const RUNNER_BACKEND_NAMES = [...(Object.keys(TFJS_BACKENDS) as TfjsBackend[]), "torch"] as const;
+export type RunnerBackend = (typeof RUNNER_BACKEND_NAMES)[number];
 
 /**
  * The image architectures each backend trains in reasonable time (docs/decisions/013-image-kind.md):
  * a runner declares those of its backend that a trainer of this project trains
- * (`IMAGE_ARCHS[arch].trainable`). The MNIST MLP trains on every backend; a CIFAR network joins
- * the lists of the backends fast enough for it when a trainer trains it.
+ * (`IMAGE_ARCHS[arch].trainable`). The tfjs backends train the MNIST MLP; the torch backend trains
+ * every architecture (docs/decisions/014-torch-backend.md).
  */
 export const BACKEND_ARCHS: Record<RunnerBackend, readonly ImageArch[]> = {
   wasm: ["mlp-1024-1024"],
   "tfjs-node": ["mlp-1024-1024"],
-  "tfjs-node-gpu": ["mlp-1024-1024"],
+  torch: ["mlp-1024-1024", "vgg16", "resnet20", "resnet20-128"],
 };
 
 export class BackendUnavailable extends Error {}

@@ -7,10 +7,10 @@ import { Command, CommanderError, Option } from "commander";
 import { z } from "zod";
 import { createPrunelabClient } from "../client/index.js";
 import { LOCAL_API_URL, describeIssues, epochProgressText } from "../core/index.js";
-import { BackendUnavailable, RUNNER_BACKEND_NAMES, RUNNER_BACKENDS } from "./backends.js";
-import { runnerCapabilities } from "./capabilities.js";
+import { BackendUnavailable, RUNNER_BACKEND_NAMES } from "./backends.js";
 import { createProgressFilter } from "./progress-log.js";
 import { createRunner, FatalRunnerError, type RunnerEvent } from "./runner.js";
+import { RUNNER_TRAINERS, type PreparedBackend } from "./trainers.js";
 
 // commander reads the command line and the environment (flags win); zod checks the values, so that
 // a bad value of either origin gets the same message and exit code 2.
@@ -24,6 +24,8 @@ const program = new Command("prunelab-runner")
   .addOption(new Option("--lease-seconds <s>", "lease length asked for (the API clamps it)").env("PRUNELAB_LEASE_SECONDS").default(60))
   .addOption(new Option("--poll-seconds <s>", "wait between empty lease requests").default(2))
   .addOption(new Option("--data-dir <dir>", "where the image data sets are (docs/data.md); the runner declares those present").env("PRUNELAB_DATA_DIR"))
+  .addOption(new Option("--python <path>", "the torch backend's Python interpreter, the one that has PyTorch").env("PRUNELAB_PYTHON").default("python3"))
+  .addOption(new Option("--stall-seconds <s>", "the torch backend kills a training child that reports no progress for this long; its job is retried").env("PRUNELAB_STALL_SECONDS").default(600))
   .addOption(new Option("--log-every <s>", "without a terminal, log each synthetic job's progress at most this often (0: every step); image jobs log each epoch").env("PRUNELAB_LOG_EVERY").default(10))
   .option("--json", "structured logs even on a terminal", false)
   .showHelpAfterError()
@@ -45,6 +47,8 @@ const parsed = z
     leaseSeconds: z.coerce.number().min(1).max(600),
     pollSeconds: z.coerce.number().min(0.1).max(600),
     dataDir: z.string().min(1).optional(),
+    python: z.string().min(1),
+    stallSeconds: z.coerce.number().min(1).max(86_400),
     logEvery: z.coerce.number().min(0).max(3600),
     json: z.boolean(),
   })
@@ -79,14 +83,15 @@ function onEvent(event: RunnerEvent) {
   if (event.event !== "idle" || event.message) process.stdout.write(`\r\x1b[K${event.event}${event.hash ? ` ${event.hash.slice(0, 12)}` : ""}${event.message ? `: ${event.message}` : ""}\n`);
 }
 
+let prepared: PreparedBackend;
 try {
-  await RUNNER_BACKENDS[config.backend](); // fail before leasing anything if the backend is missing
+  // fail before leasing anything if the backend is missing
+  prepared = await RUNNER_TRAINERS[config.backend]({ python: config.python, stallSeconds: config.stallSeconds, ...(config.dataDir ? { dataDir: config.dataDir } : {}) });
 } catch (error) {
   process.stderr.write(`prunelab-runner: ${(error as Error).message}\n`);
   process.exit(error instanceof BackendUnavailable ? 3 : 1);
 }
-
-const capabilities = await runnerCapabilities({ backend: config.backend, ...(config.dataDir ? { dataDir: config.dataDir } : {}) });
+const { capabilities } = prepared;
 
 const runner = createRunner({
   client: createPrunelabClient(config.api, { token: config.token }),
@@ -94,6 +99,7 @@ const runner = createRunner({
   concurrency: config.concurrency,
   backend: config.backend,
   capabilities,
+  spawnTrainer: () => prepared.spawnTrainer(),
   ...(config.dataDir ? { dataDir: config.dataDir } : {}),
   leaseSeconds: config.leaseSeconds,
   pollSeconds: config.pollSeconds,
@@ -110,7 +116,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 const declared = [`kinds ${capabilities.kinds.join(", ")}`, ...(capabilities.kinds.includes("image") ? [`archs ${capabilities.archs.join(", ") || "none"}`, `data sets ${capabilities.datasets.join(", ") || "none"}`] : [])].join("; ");
-onEvent({ event: "idle", message: `runner ${config.id} serving ${config.api} with ${config.concurrency} × ${config.backend}; it trains ${declared}` });
+onEvent({ event: "idle", message: `runner ${config.id} serving ${config.api} with ${config.concurrency} × ${prepared.description}; it trains ${declared}` });
 try {
   await runner.start();
   process.exit(0);

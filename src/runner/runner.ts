@@ -1,4 +1,3 @@
-import { Worker } from "node:worker_threads";
 import { toProvenance, type EngineInfo, type ErrorCode, type PartialResult, type RunResult } from "../core/index.js";
 import { ProblemError, expectOk, type PrunelabClient, type Schemas } from "../client/index.js";
 import type { RunnerBackend } from "./backends.js";
@@ -32,11 +31,26 @@ export interface RunnerOptions {
   pollSeconds: number;
   /** What it declares when it leases: it is leased only jobs it can train. */
   capabilities: RunnerCapabilities;
-  /** Where the training threads read data sets from (their loader's default when absent). */
+  /** Where the trainers read data sets from (their loader's default when absent). */
   dataDir?: string;
   onEvent(event: RunnerEvent): void;
-  /** Starts a training thread; replaceable in tests. */
-  spawnTrainer?: (backend: RunnerBackend, dataDir?: string) => Worker;
+  /** Starts a trainer of the runner's backend (src/runner/trainers.ts); a scripted one in tests. */
+  spawnTrainer: () => TrainerHandle;
+}
+
+/**
+ * A trainer as the runner drives it: a tfjs worker thread, or a torch child process behind the
+ * same interface (src/runner/torch-child.ts). It takes one `train` message at a time and answers
+ * with `TrainerMessage`s; `error` (and a thread's `exit`) mean it crashed, which fails the job
+ * retryably. `terminate()` ends it at once.
+ */
+export interface TrainerHandle {
+  postMessage(message: { type: "train"; spec: unknown; partial: PartialResult | null }): void;
+  on(event: "message", listener: (message: TrainerMessage) => void): this;
+  on(event: "error", listener: (error: Error) => void): this;
+  on(event: "exit", listener: (code: number) => void): this;
+  removeAllListeners(): this;
+  terminate(): Promise<unknown>;
 }
 
 /** Not worth retrying: the API refused our credentials or our requests. */
@@ -50,18 +64,14 @@ interface Job {
   partial?: PartialResult | null;
 }
 
-/** What a training thread says about a job. */
-type TrainerMessage =
+/** What a trainer says about a job. */
+export type TrainerMessage =
   | ({ type: "progress" } & ({ step: number; steps: number; trainLoss: number | null } | EpochProgress))
   | { type: "partial"; partial: PartialResult }
   | { type: "done"; result: RunResult; engine: EngineInfo }
   | { type: "error"; code?: ErrorCode; message: string; retryable: boolean };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function defaultSpawnTrainer(backend: RunnerBackend, dataDir?: string): Worker {
-  return new Worker(new URL("./train-worker-entry.mjs", import.meta.url), { workerData: { backend, dataDir } });
-}
 
 /**
  * A companion runner (docs/runner.md; docs/architecture.md, Leases and fencing): leases `runner`
@@ -73,10 +83,9 @@ export function defaultSpawnTrainer(backend: RunnerBackend, dataDir?: string): W
  */
 export function createRunner(options: RunnerOptions) {
   const { client, onEvent } = options;
-  const spawnTrainer = options.spawnTrainer ?? defaultSpawnTrainer;
-  const active = new Map<string, Worker>();
-  /** Idle training threads, reused across jobs: a thread's backend starts once (~1 s saved per job). */
-  const idle: Worker[] = [];
+  const active = new Map<string, TrainerHandle>();
+  /** Idle trainers, reused across jobs: a thread's backend starts once (~1 s saved per job). */
+  const idle: TrainerHandle[] = [];
   let leasing = true;
   let abandoning = false;
   let wake: (() => void) | undefined;
@@ -85,7 +94,7 @@ export function createRunner(options: RunnerOptions) {
   const fatal = (error: unknown) => error instanceof ProblemError && (error.status === 401 || error.status === 403);
 
   async function runJob(job: Job): Promise<void> {
-    const worker = idle.pop() ?? spawnTrainer(options.backend, options.dataDir);
+    const worker = idle.pop() ?? options.spawnTrainer();
     active.set(job.hash, worker);
     let reusable = false;
     const startedAt = new Date();
@@ -146,8 +155,8 @@ export function createRunner(options: RunnerOptions) {
           }
         });
         // a crash is not the job's fault: the API requeues it while it has attempts left
-        worker.on("error", (error) => resolve({ code: "training_failed", error: `the training thread crashed: ${error.message}`, retryable: true }));
-        worker.on("exit", (code) => resolve({ code: "training_failed", error: `the training thread exited with code ${code}`, retryable: true }));
+        worker.on("error", (error) => resolve({ code: "training_failed", error: `the trainer crashed: ${error.message}`, retryable: true }));
+        worker.on("exit", (code) => resolve({ code: "training_failed", error: `the trainer exited with code ${code}`, retryable: true }));
       });
       clearInterval(beat);
       await partials;

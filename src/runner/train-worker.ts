@@ -8,12 +8,12 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { AppError, parseRunSpec, type ErrorCode, type ImageData, type ImageDataset, type PartialResult, type RunSpec } from "../core/index.js";
 import { engineInfoFor, trainRun, type RunTrainOptions } from "../engine/trainers.js";
-import { RUNNER_BACKENDS, type RunnerBackend } from "./backends.js";
+import { TFJS_BACKENDS, type TfjsBackend } from "./backends.js";
 import { loadImageData } from "./datasets.js";
 
-const { backend, dataDir } = workerData as { backend: RunnerBackend; dataDir?: string };
+const { backend, dataDir } = workerData as { backend: TfjsBackend; dataDir?: string };
 const port = parentPort!;
-const ready = RUNNER_BACKENDS[backend]();
+const ready = TFJS_BACKENDS[backend]();
 
 /** Data sets this thread loaded, by data set and directory: read (and checked) once, then kept for every job. */
 const loaded = new Map<string, Promise<ImageData>>();

@@ -62,7 +62,7 @@ describe("the image kind's spec", () => {
 
   it.each([
     [{ data: { dataset: "cifar10" } }, "/data/dataset", "defined for mnist"],
-    [{ model: { arch: "vgg16" } }, "/model/arch", "no prunelab trainer trains vgg16"],
+    [{ model: { arch: "vgg16" }, data: { dataset: "mnist" }, training: { augment: false } }, "/data/dataset", "vgg16 is defined for cifar10, not mnist"],
     [{ model: { arch: "lenet" } }, "/model/arch", "Invalid option"],
     [{ data: { trainSize: 60001 } }, "/data/trainSize", "mnist has 60000 training images"],
     [{ training: { milestones: [50, 20] } }, "/training/milestones/1", "strictly increasing"],

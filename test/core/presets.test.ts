@@ -9,6 +9,7 @@ import {
   parseSweepSpec,
   sparsityToDensity,
   theoryScales,
+  IMAGE_LIMITS,
   IMAGE_PRESETS,
   imageCost,
   impDensities,
@@ -87,6 +88,31 @@ describe("image presets", () => {
     // the paper's 79% threshold is IMP level 7: density 0.8^7
     expect(impDensities(20)[7]).toBe(0.2097152);
     expect(specs.filter((spec) => spec.pruning.method === "imp").map((spec) => spec.pruning)).toEqual(Array(3).fill({ method: "imp", rate: 0.2, levels: 20, rewindStep: 0 }));
+  });
+
+  it.each([
+    ["paper-fig3b", "vgg16", 3],
+    ["paper-fig4", "resnet20-128", 2],
+  ] as const)("%s is Table 1's CIFAR-10 row as written: %s, random uniform and 20 IMP levels at densities 0.8^k, %i repeats", (name, arch, repeats) => {
+    const specs = members(name);
+    expect(specs).toHaveLength(22 * repeats);
+    for (const spec of specs) {
+      expect(spec).toMatchObject({ kind: "image", data: { dataset: "cifar10", trainSize: 50000 }, model: { arch } });
+      expect(spec.training).toEqual({ epochs: 160, batchSize: 128, learningRate: 0.1, momentum: 0.9, weightDecay: 1e-4, milestones: [80, 120], gamma: 0.1, augment: true });
+    }
+    expect([...new Set(specs.map((spec) => spec.seed))].sort()).toEqual(Array.from({ length: repeats }, (_, i) => i));
+    const random = specs.filter((spec) => spec.pruning.method === "random").map((spec) => spec.pruning as { density: number; distribution: string });
+    expect(random.every((pruning) => pruning.distribution === "uniform")).toBe(true);
+    expect([...new Set(random.map((pruning) => pruning.density))]).toEqual(impDensities(20));
+    expect(specs.filter((spec) => spec.pruning.method === "imp").map((spec) => spec.pruning)).toEqual(Array(repeats).fill({ method: "imp", rate: 0.2, levels: 20, rewindStep: 0 }));
+    // every job is within the image kind's bounds (Figure 4's IMP trajectory is the largest accepted)
+    for (const spec of specs) expect(imageCost(spec).totalMacs).toBeLessThanOrEqual(IMAGE_LIMITS.maxRunMacs);
+    expect(PRESETS[name]!.reading).toMatch(/160 epochs.*momentum 0\.9.*80 and 120.*1e-4/s);
+  });
+
+  it("paper-fig3b's threshold of 36% sparsity is IMP level 2", () => {
+    expect(impDensities(20)[2]).toBe(0.64);
+    expect(PRESETS["paper-fig3b"]!.reading).toMatch(/36% threshold \(density 0\.64\) is IMP level 2/);
   });
 
   it("paper-fig3a-quick is a subset of the same experiment, costed well below paper-fig3a", () => {
