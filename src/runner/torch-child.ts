@@ -131,11 +131,19 @@ export class TorchTrainer extends EventEmitter implements TrainerHandle {
     let answered = false; // a result or an error line arrived
     let ended = false; // this job's outcome was emitted, or the child was killed on purpose
     let stderr = "";
+    let closed = false;
+    // the crash is reported once the child is gone (a killed child's `close` follows its kill)
     const fail = (reason: string) => {
       if (ended || this.terminated.has(child)) return;
       ended = true;
-      child.kill("SIGKILL");
-      if (this.listenerCount("error") > 0) this.emit("error", new Error(`${reason}${stderr.trim() ? `; its last output: ${stderr.trim().split("\n").slice(-3).join(" | ").slice(-600)}` : ""}`));
+      const report = () => {
+        if (this.listenerCount("error") > 0) this.emit("error", new Error(`${reason}${stderr.trim() ? `; its last output: ${stderr.trim().split("\n").slice(-3).join(" | ").slice(-600)}` : ""}`));
+      };
+      if (closed || child.pid === undefined) report();
+      else {
+        child.once("close", report);
+        child.kill("SIGKILL");
+      }
     };
     let stall: NodeJS.Timeout | undefined;
     const watch = () => {
@@ -181,6 +189,7 @@ export class TorchTrainer extends EventEmitter implements TrainerHandle {
     });
     child.on("error", (error) => fail(`the torch trainer could not be started: ${error.message}`));
     child.on("close", (code, signal) => {
+      closed = true;
       clearTimeout(stall);
       onLine(buffer);
       rmSync(dir, { recursive: true, force: true });
