@@ -11,7 +11,12 @@ import { PYTHON_PACKAGE_DIR } from "../../src/runner/torch-child.js";
 
 /** The interpreter that has PyTorch, as the runner finds it (README, Quick start). */
 const PYTHON = process.env.PRUNELAB_PYTHON ?? "python3";
-const SEEDS = [0, 1, 2, 3, 4];
+/**
+ * 15 seeds, not 5: at 5 seeds a 3-standard-error check fails by chance a few percent of the time,
+ * and seeds 0–4 are such a case (tfjs 0.2192, torch 0.2287: 3.3 pooled standard errors apart, while
+ * seeds 5–14 lean 2.6 the other way and all 15 are 0.8 apart).
+ */
+const SEEDS = Array.from({ length: 15 }, (_, seed) => seed);
 /** One MLP setting on an MNIST subset: the first 1,000 training images, 3 epochs, a uniform random mask at density 0.2. */
 const specFor = (seed: number) => parseRunSpec({ kind: "image", seed, data: { trainSize: 1000 }, training: { epochs: 3 }, pruning: { method: "random", density: 0.2 } });
 
@@ -36,14 +41,14 @@ const variance = (xs: number[]) => xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 
 /**
  * The TypeScript trainer and the PyTorch trainer mean the same experiment
  * (docs/decisions/014-torch-backend.md, Determinism): their numbers differ (different random
- * streams, different arithmetic), but over 5 seeds their mean test errors differ by at most 3
+ * streams, different arithmetic), but over 15 seeds their mean test errors differ by at most 3
  * pooled standard errors, and every run learned.
  */
 describe("the tfjs and torch trainers agree", () => {
   const dir = mkdtempSync(join(tmpdir(), "prunelab-agree-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("on the MNIST MLP at density 0.2: mean test errors within 3 pooled standard errors over 5 seeds", async () => {
+  it("on the MNIST MLP at density 0.2: mean test errors within 3 pooled standard errors over 15 seeds", async () => {
     await useNodeBackend("wasm");
     const data = await loadImageData("mnist");
     const tfjs: number[] = [];
