@@ -138,13 +138,19 @@ export function createRunStore(db: Db) {
       return rows.map((row) => ({ hash: row.hash, leaseId: row.lease_id, leaseUntil: new Date(row.lease_until), spec: row.spec, attempts: Number(row.attempts), partial: row.partial ?? null }));
     },
 
-    /** Extends a held lease and records the progress reported, if any; null when the lease is no longer held (expired, canceled, re-leased). */
+    /**
+     * Extends a held lease, records the progress reported, if any, and notes that its holder is
+     * alive; null when the lease is no longer held (expired, canceled, re-leased).
+     */
     async heartbeat(input: { hash: string; leaseId: string; leaseMs: number; progress?: Record<string, unknown> }): Promise<RunRow | null> {
       const [row] = await db
         .update(runs)
         .set({ leaseUntil: sql`now() + ${seconds(input.leaseMs)}`, ...(input.progress === undefined ? {} : { progress: input.progress }) })
         .where(held(input))
         .returning();
+      // A runner busy with long jobs asks for no work, but its heartbeats show it is there: without
+      // this, a job queued behind them would say no runner had been seen (the runner notice).
+      if (row?.holder) await db.update(runners).set({ lastSeenAt: sql`now()` }).where(eq(runners.id, row.holder));
       return row ?? null;
     },
 

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { AppError, parseRunSpec, parseSweepSpec } from "../../src/core/index.js";
 import { createJobService, type JobServiceConfig } from "../../src/service/index.js";
@@ -69,6 +70,18 @@ describe("the job service with image jobs", () => {
     // a second image job, queued, can be trained by a runner seen lately: no notice
     const another = await submit({ ...IMAGE, seed: 1 });
     expect(await jobs.runnerNotice([another])).toBeNull();
+  });
+
+  it("counts a runner busy with long jobs as seen: its heartbeats, not only its lease requests, show it is there", async () => {
+    const jobs = service();
+    const first = await submit(IMAGE);
+    const [lease] = await jobs.leaseRunnerJobs({ runnerId: "busy", max: 1, capabilities: MLP_RUNNER });
+    const waiting = await submit({ ...IMAGE, seed: 7 });
+    // the runner last asked for work ten minutes ago: it has been training since
+    await database().db.execute(sql`update runners set last_seen_at = now() - interval '10 minutes' where id = 'busy'`);
+    expect(await jobs.runnerNotice([waiting])).toMatch(/none has asked this API for work since/);
+    await jobs.heartbeat({ hash: first.hash, leaseId: lease!.leaseId });
+    expect(await jobs.runnerNotice([waiting])).toBeNull();
   });
 
   it("summarizes, for a sweep, which members no runner seen lately can train", async () => {
