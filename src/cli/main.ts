@@ -135,7 +135,9 @@ export function buildProgram(): Command {
     .option("--out <dir>", "where reports go", "reports")
     .addOption(new Option("--runners <n>", "trainings at once on a runner started for this; 0 = leave jobs to the API").argParser(count).default(availableParallelism()))
     .addOption(new Option("--runner-token <token>", "the API's runner token").env("RUNNER_TOKEN").default(LOCAL_RUNNER_TOKEN))
-    .addOption(timeout)
+    // a reproduction waits as long as its preset trains (hours for the image presets): when it
+    // gives up it stops the runner it started, so its default is a week, not a `--wait`'s hour
+    .addOption(new Option("--timeout <seconds>", "give up waiting after this long (exit 6); the runner started for it stops then").argParser(positiveSeconds).default(7 * 24 * 3600))
     .action(async (name: string, options: { out: string; runners: number; runnerToken: string; timeout: number }) => {
       const report = await reproduce(client(), name, {
         apiUrl: apiUrl(),
