@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import { createPrunelabClient, expectOk, type PrunelabClient } from "../../src/c
 import { imageRunResultSchema } from "../../src/core/index.js";
 import { startLocalStack, type LocalStack } from "../../scripts/local-stack.js";
 import { createDatabase } from "../store/databases.js";
+import { spawnRunner, until, type RunnerProcess } from "./runner-process.js";
 
 const TOKEN = "e2e-image-runner-token-0123456789";
 
@@ -19,17 +19,10 @@ describe("image jobs through the API, a runner and PostgreSQL", () => {
   let stack: LocalStack;
   let database: Awaited<ReturnType<typeof createDatabase>>;
   let client: PrunelabClient;
-  let runner: ChildProcess | undefined;
-  const events: { event: string; hash?: string; message?: string }[] = [];
+  let runner: RunnerProcess | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), "prunelab-image-e2e-"));
 
-  const until = async (condition: () => Promise<boolean>, seconds: number) => {
-    for (let i = 0; i < seconds * 2; i++) {
-      if (await condition()) return;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    throw new Error(`timed out; runner events: ${JSON.stringify(events.slice(-5))}`);
-  };
+  const events = () => runner?.events ?? [];
   const getSweep = async (hash: string) => expectOk(await client.GET("/v1/sweeps/{hash}", { params: { path: { hash } } }));
 
   beforeAll(async () => {
@@ -38,25 +31,14 @@ describe("image jobs through the API, a runner and PostgreSQL", () => {
     client = createPrunelabClient(stack.url);
   }, 180_000);
   afterAll(async () => {
-    if (runner && runner.exitCode === null) runner.kill("SIGKILL");
+    if (runner && runner.child.exitCode === null) runner.child.kill("SIGKILL");
     await stack?.stop();
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const startRunner = () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/runner/cli.ts", "--api", stack.url, "--token", TOKEN, "--id", "image-runner", "--concurrency", "2", "--poll-seconds", "0.2", "--json"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let buffer = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split("\n");
-      buffer = lines.pop()!;
-      for (const line of lines) if (line.trim()) events.push(JSON.parse(line));
-    });
-    return child;
-  };
+  const startRunner = () =>
+    spawnRunner(["--api", stack.url, "--token", TOKEN, "--id", "image-runner", "--concurrency", "2", "--poll-seconds", "0.2", "--json"]);
 
   const spec = {
     base: { kind: "image" as const, data: { trainSize: 256 }, training: { epochs: 2, batchSize: 64 } },
@@ -75,7 +57,7 @@ describe("image jobs through the API, a runner and PostgreSQL", () => {
   it("trains a sweep of both methods on a runner, caches it by hash, aggregates per (method, density) and charts it", async () => {
     runner = startRunner();
     const submitted = expectOk(await client.POST("/v1/sweeps", { body: { spec } }));
-    await until(async () => (await getSweep(submitted.hash)).status === "succeeded", 600);
+    await until(async () => (await getSweep(submitted.hash)).status === "succeeded", 600, () => `the sweep; runner events: ${JSON.stringify(events().slice(-5))}`);
     const sweep = await getSweep(submitted.hash);
 
     // every member: an image result of the shipped MNIST, trained by this runner
@@ -106,7 +88,7 @@ describe("image jobs through the API, a runner and PostgreSQL", () => {
     const again = expectOk(await client.POST("/v1/sweeps", { body: { spec } }));
     expect(again.hash).toBe(submitted.hash);
     expect(again.status).toBe("succeeded");
-    const completions = events.filter((e) => e.event === "completed").length;
+    const completions = events().filter((e) => e.event === "completed").length;
     expect(completions).toBe(sweep.members.length);
 
     // charts and the table

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,15 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrunelabClient, expectOk, type PrunelabClient } from "../../src/client/index.js";
 import { startLocalStack, type LocalStack } from "../../scripts/local-stack.js";
 import { createDatabase } from "../store/databases.js";
+import { spawnRunner, until, type RunnerProcess } from "./runner-process.js";
 
 const TOKEN = "e2e-runner-token-0123456789";
-
-interface RunnerProcess {
-  child: ChildProcess;
-  events: { event: string; hash?: string; runner: string }[];
-  exit: Promise<number | null>;
-  stderr: () => string;
-}
 
 /**
  * Companion runners as real processes against the API under wrangler dev on PostgreSQL
@@ -28,37 +22,11 @@ describe("companion runners end to end", () => {
   const runners: RunnerProcess[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), "prunelab-runner-e2e-"));
 
-  /** A runner process with stdout a pipe, not a terminal (as under systemd); `--json` unless `args` say otherwise. */
+  /** A runner process; `--json` unless `args` say otherwise. */
   const startRunner = (id: string, token = TOKEN, args = ["--json"]): RunnerProcess => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "src/runner/cli.ts", "--api", stack.url, "--token", token, "--id", id, "--concurrency", "1", "--lease-seconds", "2", "--poll-seconds", "0.2", ...args],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stderr = "";
-    const runner: RunnerProcess = {
-      child,
-      events: [],
-      exit: new Promise((resolve) => child.on("exit", (code) => resolve(code))),
-      stderr: () => stderr,
-    };
-    let buffer = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split("\n");
-      buffer = lines.pop()!;
-      for (const line of lines) if (line.trim()) runner.events.push(JSON.parse(line));
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const runner = spawnRunner(["--api", stack.url, "--token", token, "--id", id, "--concurrency", "1", "--lease-seconds", "2", "--poll-seconds", "0.2", ...args]);
     runners.push(runner);
     return runner;
-  };
-  const until = async (condition: () => boolean | Promise<boolean>, seconds: number) => {
-    for (let i = 0; i < seconds * 5; i++) {
-      if (await condition()) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error("timed out");
   };
   const getRun = async (hash: string) => expectOk(await client.GET("/v1/runs/{hash}", { params: { path: { hash } } }));
 
@@ -161,11 +129,9 @@ describe("companion runners end to end", () => {
   }, 120_000);
 
   it("stops before leasing anything when the selected native backend is not installed", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/runner/cli.ts", "--api", stack.url, "--token", TOKEN, "--backend", "tfjs-node"], { stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    expect(await new Promise((resolve) => child.on("exit", resolve))).toBe(3);
-    expect(stderr).toMatch(/@tensorflow\/tfjs-node is not installed.*npm install @tensorflow\/tfjs-node/s);
+    const runner = spawnRunner(["--api", stack.url, "--token", TOKEN, "--backend", "tfjs-node"]);
+    expect(await runner.exit).toBe(3);
+    expect(runner.stderr()).toMatch(/@tensorflow\/tfjs-node is not installed.*npm install @tensorflow\/tfjs-node/s);
   }, 60_000);
 
   it("exits non-zero with a clear message when its token is wrong", async () => {

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,22 +7,11 @@ import { createPrunelabClient, expectOk, type PrunelabClient } from "../../src/c
 import { imageRunResultSchema } from "../../src/core/index.js";
 import { startLocalStack, type LocalStack } from "../../scripts/local-stack.js";
 import { createDatabase } from "../store/databases.js";
+import { spawnRunner, until as waitUntil, type RunnerProcess } from "./runner-process.js";
 
 const TOKEN = "e2e-torch-runner-token-0123456789";
 /** The interpreter that has PyTorch, as the runner finds it (README, Quick start). */
 const PYTHON = process.env.PRUNELAB_PYTHON ?? "python3";
-
-interface RunnerEvent {
-  event: string;
-  hash?: string;
-  message?: string;
-  epoch?: number;
-}
-interface RunnerProcess {
-  child: ChildProcess;
-  events: RunnerEvent[];
-  exit: Promise<number | null>;
-}
 
 /**
  * The torch backend end to end (docs/decisions/014-torch-backend.md): the API under wrangler dev on
@@ -39,29 +28,12 @@ describe("the torch backend through the API, a runner and PostgreSQL", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "prunelab-torch-e2e-"));
 
   const startRunner = (id: string, args: string[]): RunnerProcess => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "src/runner/cli.ts", "--api", stack.url, "--token", TOKEN, "--id", id, "--concurrency", "1", "--lease-seconds", "5", "--poll-seconds", "0.2", "--json", ...args],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    const runner: RunnerProcess = { child, events: [], exit: new Promise((resolve) => child.on("exit", (code) => resolve(code))) };
-    let buffer = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split("\n");
-      buffer = lines.pop()!;
-      for (const line of lines) if (line.trim()) runner.events.push(JSON.parse(line));
-    });
+    const runner = spawnRunner(["--api", stack.url, "--token", TOKEN, "--id", id, "--concurrency", "1", "--lease-seconds", "5", "--poll-seconds", "0.2", "--json", ...args]);
     runners.push(runner);
     return runner;
   };
-  const until = async (condition: () => boolean | Promise<boolean>, seconds: number, what: string) => {
-    for (let i = 0; i < seconds * 5; i++) {
-      if (await condition()) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`timed out waiting for ${what}; torch runner events: ${JSON.stringify(runners[0]?.events.slice(-5))}`);
-  };
+  const until = (condition: () => boolean | Promise<boolean>, seconds: number, what: string) =>
+    waitUntil(condition, seconds, () => `${what}; torch runner events: ${JSON.stringify(runners[0]?.events.slice(-5))}; stderr: ${runners[0]?.stderr().slice(-500)}`);
   const getRun = async (hash: string) => expectOk(await client.GET("/v1/runs/{hash}", { params: { path: { hash } } }));
   const submit = async (spec: object) => expectOk(await client.POST("/v1/runs", { body: { spec: spec as never } }));
 
@@ -158,10 +130,8 @@ describe("the torch backend through the API, a runner and PostgreSQL", () => {
   }, 900_000);
 
   it("exits 3 before leasing when the interpreter has no PyTorch", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/runner/cli.ts", "--api", stack.url, "--token", TOKEN, "--backend", "torch", "--python", join(dataDir, "no-python")], { stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    expect(await new Promise((resolve) => child.on("exit", resolve))).toBe(3);
-    expect(stderr).toMatch(/the torch backend was selected but the Python interpreter .*no-python" could not be started.*PRUNELAB_PYTHON/s);
+    const runner = spawnRunner(["--api", stack.url, "--token", TOKEN, "--backend", "torch", "--python", join(dataDir, "no-python")]);
+    expect(await runner.exit).toBe(3);
+    expect(runner.stderr()).toMatch(/the torch backend was selected but the Python interpreter .*no-python" could not be started.*PRUNELAB_PYTHON/s);
   }, 60_000);
 });
