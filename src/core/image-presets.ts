@@ -14,7 +14,10 @@ export function impDensities(levels: number): number[] {
   return Array.from({ length: levels + 1 }, (_, k) => sparsityToDensity(1 - 0.8 ** k));
 }
 
-const randomAt = (densities: number[]) => densities.map((density) => ({ method: "random", density }));
+/** One sweep axis holding both methods: an IMP trajectory of `levels` levels and uniform random masks at the densities it visits. */
+const methodsGrid = (levels: number) => ({
+  pruning: [{ method: "imp", levels }, ...impDensities(levels).map((density) => ({ method: "random", density }))],
+});
 
 const FIG3A_READING =
   "Figure 3a: the MLP 784-1024-1024-10 (ReLU) on MNIST. Appendix A's Table 1 labels its MNIST row 'LENET', but Figure 3a and §5.2 " +
@@ -42,7 +45,7 @@ export const IMAGE_PRESETS: Record<string, z.output<typeof presetSchema>> = {
       "Test accuracy of the randomly pruned MLP stays at the dense network's up to about 79% sparsity and then falls; training accuracy falls later than test accuracy.",
     spec: {
       base: { kind: "image" },
-      grid: { pruning: [{ method: "imp", levels: 20 }, ...randomAt(impDensities(20))] },
+      grid: methodsGrid(20),
       repeats: 3,
     },
   },
@@ -57,7 +60,7 @@ export const IMAGE_PRESETS: Record<string, z.output<typeof presetSchema>> = {
     claim: "Test accuracy of the randomly pruned VGG-16 stays at the dense network's up to about 36% sparsity and then falls; training accuracy falls later than test accuracy.",
     spec: {
       base: { kind: "image", model: { arch: "vgg16" }, data: { dataset: "cifar10" } },
-      grid: { pruning: [{ method: "imp", levels: 20 }, ...randomAt(impDensities(20))] },
+      grid: methodsGrid(20),
       repeats: 3,
     },
   },
@@ -71,7 +74,7 @@ export const IMAGE_PRESETS: Record<string, z.output<typeof presetSchema>> = {
     claim: "Test accuracy of the randomly pruned ResNet-20-128 stays at the dense network's up to a threshold sparsity while training accuracy stays perfect.",
     spec: {
       base: { kind: "image", model: { arch: "resnet20-128" }, data: { dataset: "cifar10" } },
-      grid: { pruning: [{ method: "imp", levels: 20 }, ...randomAt(impDensities(20))] },
+      grid: methodsGrid(20),
       repeats: 2,
     },
   },
@@ -87,7 +90,7 @@ export const IMAGE_PRESETS: Record<string, z.output<typeof presetSchema>> = {
       "Test accuracy stays at the dense network's up to about 79% sparsity and then falls; training accuracy falls later than test accuracy.",
     spec: {
       base: { kind: "image", data: { trainSize: 10000 }, training: { epochs: 10 } },
-      grid: { pruning: [{ method: "imp", levels: 12 }, ...randomAt(impDensities(12))] },
+      grid: methodsGrid(12),
       repeats: 3,
     },
   },
