@@ -1,4 +1,4 @@
-import { METRIC_NAMES, accuracyStat, densityToSparsity, epochProgressText, fixed, meanStd, parameterLabel, percentAccuracy, thinCurve } from "../core/index.js";
+import { METRIC_NAMES, accuracyStat, densityToSparsity, epochProgressText, fixed, meanStd, pairedText, parameterLabel, percentAccuracy, thinCurve } from "../core/index.js";
 import type { Run, Schemas, Sweep } from "../client/index.js";
 import { markdownTable } from "./tables.js";
 
@@ -51,6 +51,7 @@ export function imageRunLines(run: Run): string[] {
 /** An image sweep's columns: the point's values (sparsity next to density, IMP level), runs, accuracies and losses as mean ± std. */
 export function imageAggregateTable(sweep: Sweep): { header: string[]; rows: string[][] } {
   const keys = [...new Set(sweep.aggregate.flatMap((row) => Object.keys(row.point)))];
+  const paired = sweep.aggregate.some((row) => row.paired !== null);
   const header = [
     ...keys.flatMap((key) => (key === DENSITY_KEY ? [parameterLabel(key), "sparsity"] : [parameterLabel(key)])),
     "runs",
@@ -59,6 +60,7 @@ export function imageAggregateTable(sweep: Sweep): { header: string[]; rows: str
     "train accuracy % (mean ± std)",
     "testLoss (mean ± std)",
     "trainLoss (mean ± std)",
+    ...(paired ? ["test accuracy vs dense, paired (mean ± se)"] : []),
   ];
   const rows = sweep.aggregate.map((row) => [
     ...keys.flatMap((key) => {
@@ -72,6 +74,7 @@ export function imageAggregateTable(sweep: Sweep): { header: string[]; rows: str
     meanStd(accuracyStat(row.final.trainError), 2),
     meanStd(row.final.testLoss, 4),
     meanStd(row.final.trainLoss, 4),
+    ...(paired ? [pairedText(row.paired, "accuracy")] : []),
   ]);
   return { header, rows };
 }

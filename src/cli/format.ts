@@ -1,4 +1,4 @@
-import { METRIC_NAMES, fixed, meanStd, parameterLabel, sparsityToDensity, thinCurve, type KindName } from "../core/index.js";
+import { METRIC_NAMES, fixed, meanStd, pairedText, parameterLabel, sparsityToDensity, thinCurve, type KindName } from "../core/index.js";
 import type { Run, Schemas, Sweep } from "../client/index.js";
 import { imageAggregateTable, imageRunLines, imageRunReport, imageSweepNote } from "./format-image.js";
 import { markdownTable, textTable } from "./tables.js";
@@ -22,13 +22,22 @@ export function aggregateTable(sweep: Sweep): { header: string[]; rows: string[]
 function syntheticAggregateTable(sweep: Sweep): { header: string[]; rows: string[][] } {
   const keys = Object.keys(sweep.spec.grid);
   const withSparsity = keys.includes("pruning.density");
-  const header = [...keys.map(parameterLabel), ...(withSparsity ? ["sparsity"] : []), "runs", "no-signal runs", ...METRIC_NAMES.map((name) => `${name} (mean ± std)`)];
+  const paired = sweep.aggregate.some((row) => row.paired !== null);
+  const header = [
+    ...keys.map(parameterLabel),
+    ...(withSparsity ? ["sparsity"] : []),
+    "runs",
+    "no-signal runs",
+    ...METRIC_NAMES.map((name) => `${name} (mean ± std)`),
+    ...(paired ? ["testError vs dense, paired (mean ± se)"] : []),
+  ];
   const rows = sweep.aggregate.map((row) => [
     ...keys.map((key) => String(row.point[key])),
     ...(withSparsity ? [String(sparsityToDensity(row.point["pruning.density"] as number))] : []),
     row.completed === row.runs ? String(row.runs) : `${row.completed}/${row.runs}`,
     String(row.missingSignalNeurons),
     ...METRIC_NAMES.map((name) => meanStd(row.final[name])),
+    ...(paired ? [pairedText(row.paired)] : []),
   ]);
   return { header, rows };
 }
@@ -127,7 +136,7 @@ const KIND_TEXT: Record<KindName, KindText> = {
     runReport: syntheticRunReport,
     aggregateTable: syntheticAggregateTable,
     sweepNote: (sweep) =>
-      `Status: ${sweep.status}; ${sweep.spec.repeats} repeats per point (seeds ${sweep.spec.base.seed}–${sweep.spec.base.seed + sweep.spec.repeats - 1}); mean ± sample standard deviation over the runs of each point. "No-signal runs": runs in which some class has no signal neuron (no filter keeps its signal coordinate).`,
+      `Status: ${sweep.status}; ${sweep.spec.repeats} repeats per point (seeds ${sweep.spec.base.seed}–${sweep.spec.base.seed + sweep.spec.repeats - 1}); mean ± sample standard deviation over the runs of each point.${sweep.aggregate.some((row) => row.paired !== null) ? ' "vs dense, paired": test error minus that of the dense run (density 1) of the same seed and other grid values, mean ± standard error over seeds, and how many seeds pruning improved.' : ""} "No-signal runs": runs in which some class has no signal neuron (no filter keeps its signal coordinate).`,
   },
   image: { runLines: imageRunLines, runReport: imageRunReport, aggregateTable: imageAggregateTable, sweepNote: imageSweepNote },
 };

@@ -997,6 +997,26 @@ export interface components {
             testLoss: components["schemas"]["Metric"];
             testError: components["schemas"]["Metric"];
         };
+        /** @description Test error against the dense network, paired by seed: within one seed the members share data and initial weights, and masks are nested across densities. The dense reference of a point is the point with density 1 and the same other grid values (an image sweep: the same method's density-1 run or IMP level 0 of the same job, else any dense run of those values). */
+        PairedDifference: {
+            /**
+             * @description The metric compared: test error (an image sweep's accuracy difference is its negative).
+             * @constant
+             */
+            metric: "testError";
+            /** @description Seeds with a finite test error both at this point and at its dense reference. */
+            n: number;
+            /** @description Mean over those seeds of test error here minus test error of the dense run of the same seed; negative means pruning helped. Null when n = 0. */
+            mean: number | null;
+            /** @description Sample standard deviation (n − 1) of the differences; null below two. */
+            std: number | null;
+            /** @description Standard error of the mean difference, std / √n; null below two. */
+            se: number | null;
+            /** @description Seeds whose test error is lower than their dense reference's. */
+            improved: number;
+            /** @description Seeds whose test error is higher than their dense reference's. */
+            worsened: number;
+        };
         AggregateRow: {
             point: {
                 [key: string]: number | string;
@@ -1015,6 +1035,8 @@ export interface components {
                 testLoss: components["schemas"]["Stat"];
                 testError: components["schemas"]["Stat"];
             };
+            /** @description Test error against the dense run of the same seed and other grid values. Null when the grid has no density 1 to compare with (or no density axis). */
+            paired: components["schemas"]["PairedDifference"] | null;
             curve: components["schemas"]["MeanCurvePoint"][];
         };
         Sweep: {

@@ -1,3 +1,4 @@
+import { pairedDifferences, type PairedSample } from "./aggregate-paired.js";
 import { meanCurve, summarizeFinals, type AggregateRow } from "./aggregate-stats.js";
 import { IMAGE_PRUNING_METHODS, type ImageRunSpec } from "./kinds/index.js";
 import type { EpochPoint, ImageRunResult, Metrics } from "./result.js";
@@ -24,6 +25,12 @@ import { gridPoints, type SweepMember, type SweepSpec } from "./sweep.js";
  * `pruning.level` ("" for random masks). Rows go by the other grid values in grid order, then the
  * method (random, then IMP), then those differing fields in order of appearance, then density
  * from dense to sparse. `missingSignalNeurons` is null: the image kind has no signal neurons.
+ *
+ * `paired` compares each seed's test error with a dense run of the same seed and other grid
+ * values: for a random mask, the same method and variant at density 1, else any dense run of
+ * those values (IMP level 0 included); for an IMP level, level 0 of the same job. Runs of one seed
+ * share their data only when `data.trainSize` is equal, which holds within one set of other grid
+ * values.
  */
 export function aggregateImageSweep(sweep: SweepSpec, members: readonly SweepMember[], results: readonly (ImageRunResult | null)[]): AggregateRow[] {
   const specs = members.map((member) => member.spec as ImageRunSpec);
@@ -34,6 +41,7 @@ export function aggregateImageSweep(sweep: SweepSpec, members: readonly SweepMem
   const others = new Map<string, number>();
   const variants = new Map<string, number>();
   const groups = new Map<string, Group>();
+  const samples: (Omit<PairedSample, "row"> & { group: Group })[] = [];
 
   specs.forEach((spec, i) => {
     const member = members[i]!;
@@ -70,6 +78,14 @@ export function aggregateImageSweep(sweep: SweepSpec, members: readonly SweepMem
       }
       group.runs += 1;
       if (outcome) group.outcomes.push(outcome);
+      const own = JSON.stringify([otherId, spec.pruning.method, variantId, level === "" ? null : spec.seed]);
+      samples.push({
+        group,
+        keys: [own, JSON.stringify([otherId])],
+        dense: level === "" ? density === 1 : level === 0,
+        seed: spec.seed,
+        value: outcome && !outcome.diverged ? outcome.final.testError : null,
+      });
     };
     if (spec.pruning.method === "random") {
       contribute("", spec.pruning.density, result && { final: result.final, curve: result.curve, diverged: result.diverged }, false);
@@ -82,25 +98,32 @@ export function aggregateImageSweep(sweep: SweepSpec, members: readonly SweepMem
     }
   });
 
-  return [...groups.values()]
-    .sort((a, b) => a.other - b.other || a.method - b.method || a.variant - b.variant || b.density - a.density || Number(a.level) - Number(b.level))
-    .map((group) => {
-      const point: Record<string, number | string> = {};
-      otherKeys.forEach((key, k) => (point[key] = group.values.others[k]!));
-      point[METHOD_KEY] = group.values.method;
-      variantKeys.forEach((key, k) => (point[key] = group.values.variants[k]!));
-      point[DENSITY_KEY] = group.density;
-      if (hasImp) point[LEVEL_KEY] = group.level;
-      return {
-        point,
-        runs: group.runs,
-        completed: group.outcomes.length,
-        diverged: group.outcomes.filter((outcome) => outcome.diverged).length,
-        missingSignalNeurons: null,
-        final: summarizeFinals(group.outcomes.map((outcome) => outcome.final)),
-        curve: meanCurve(group.outcomes.map((outcome) => outcome.curve.map(({ epoch, ...metrics }) => ({ step: epoch, ...metrics })))),
-      };
-    });
+  const sorted = [...groups.values()].sort(
+    (a, b) => a.other - b.other || a.method - b.method || a.variant - b.variant || b.density - a.density || Number(a.level) - Number(b.level),
+  );
+  const rowOf = new Map(sorted.map((group, row) => [group, row]));
+  const paired = pairedDifferences(
+    sorted.length,
+    samples.map(({ group, ...sample }) => ({ ...sample, row: rowOf.get(group)! })),
+  );
+  return sorted.map((group, row) => {
+    const point: Record<string, number | string> = {};
+    otherKeys.forEach((key, k) => (point[key] = group.values.others[k]!));
+    point[METHOD_KEY] = group.values.method;
+    variantKeys.forEach((key, k) => (point[key] = group.values.variants[k]!));
+    point[DENSITY_KEY] = group.density;
+    if (hasImp) point[LEVEL_KEY] = group.level;
+    return {
+      point,
+      runs: group.runs,
+      completed: group.outcomes.length,
+      diverged: group.outcomes.filter((outcome) => outcome.diverged).length,
+      missingSignalNeurons: null,
+      final: summarizeFinals(group.outcomes.map((outcome) => outcome.final)),
+      paired: paired[row] ?? null,
+      curve: meanCurve(group.outcomes.map((outcome) => outcome.curve.map(({ epoch, ...metrics }) => ({ step: epoch, ...metrics })))),
+    };
+  });
 }
 
 const PRUNING_PREFIX = "pruning.";

@@ -6,6 +6,7 @@ import type { KindResults, RunResult } from "./result.js";
 import type { SweepMember, SweepSpec } from "./sweep.js";
 
 export * from "./aggregate-stats.js";
+export * from "./aggregate-paired.js";
 export { aggregateSyntheticSweep } from "./aggregate-synthetic.js";
 export { aggregateImageSweep, LEVEL_KEY } from "./aggregate-image.js";
 

@@ -1,3 +1,4 @@
+import type { PairedDifference } from "./aggregate-paired.js";
 import type { Stat } from "./aggregate-stats.js";
 import type { MetricName } from "./result-schema.js";
 import { sparsityToDensity } from "./spec.js";
@@ -8,6 +9,24 @@ export const fixed = (value: number | null | undefined, digits = 3): string => (
 /** `0.414 ± 0.037`; the mean alone when there is one run, `–` when there is none. */
 export const meanStd = (stat: Stat, digits = 3): string =>
   stat.mean === null ? "–" : stat.std === null ? fixed(stat.mean, digits) : `${fixed(stat.mean, digits)} ± ${fixed(stat.std, digits)}`;
+
+/** `+0.012`: a signed difference (a plus sign on gains too, so a column of them reads at a glance); `–` when missing. */
+export const signed = (value: number | null | undefined, digits = 3): string => (value === null || value === undefined ? "–" : `${value > 0 ? "+" : ""}${value.toFixed(digits)}`);
+
+/**
+ * A paired comparison with the dense run of the same seed (docs/decisions/015-paired-comparisons-and-regime-maps.md)
+ * as `-0.031 ± 0.008 (9/10 better)`: the mean difference in test error ± its standard error, and
+ * how many seeds pruning improved. `accuracy` shows it as an image sweep's accuracy difference in
+ * percentage points (`+0.42 ± 0.11 pp (3/3 better)`). `–` when the row has no dense reference.
+ */
+export function pairedText(paired: PairedDifference | null, style: "error" | "accuracy" = "error"): string {
+  if (!paired || paired.mean === null) return "–";
+  const scale = style === "accuracy" ? -100 : 1;
+  const digits = style === "accuracy" ? 2 : 3;
+  const unit = style === "accuracy" ? " pp" : "";
+  const spread = paired.se === null ? "" : ` ± ${fixed(paired.se * Math.abs(scale), digits)}`;
+  return `${signed(paired.mean * scale, digits)}${spread}${unit} (${paired.improved}/${paired.n} better)`;
+}
 
 /** Accuracy in percent (1 − error: the paper's Figure 3 axis) of an error; null stays null. */
 export const accuracyOf = (error: number | null | undefined): number | null => (error === null || error === undefined || !Number.isFinite(error) ? null : 100 * (1 - error));

@@ -107,6 +107,24 @@ export const meanCurvePointSchema = component(
  */
 const gridPointSchema = z.record(z.string(), z.union([z.number(), z.string()]));
 
+export const pairedDifferenceSchema = component(
+  "PairedDifference",
+  z
+    .strictObject({
+      metric: z.literal("testError").describe("The metric compared: test error (an image sweep's accuracy difference is its negative)."),
+      n: count().describe("Seeds with a finite test error both at this point and at its dense reference."),
+      mean: z.number().nullable().describe("Mean over those seeds of test error here minus test error of the dense run of the same seed; negative means pruning helped. Null when n = 0."),
+      std: z.number().nullable().describe("Sample standard deviation (n − 1) of the differences; null below two."),
+      se: z.number().nullable().describe("Standard error of the mean difference, std / √n; null below two."),
+      improved: count().describe("Seeds whose test error is lower than their dense reference's."),
+      worsened: count().describe("Seeds whose test error is higher than their dense reference's."),
+    })
+    .describe(
+      "Test error against the dense network, paired by seed: within one seed the members share data and initial weights, and masks are nested across densities. " +
+        "The dense reference of a point is the point with density 1 and the same other grid values (an image sweep: the same method's density-1 run or IMP level 0 of the same job, else any dense run of those values).",
+    ),
+);
+
 export const aggregateRowSchema = component(
   "AggregateRow",
   z.strictObject({
@@ -121,6 +139,9 @@ export const aggregateRowSchema = component(
           "so the class cannot be learned: the over-pruning mechanism of Theorem 4.1. Null for image sweeps.",
       ),
     final: z.strictObject(Object.fromEntries(METRIC_NAMES.map((name) => [name, statSchema])) as Record<MetricName, typeof statSchema>),
+    paired: pairedDifferenceSchema
+      .nullable()
+      .describe("Test error against the dense run of the same seed and other grid values. Null when the grid has no density 1 to compare with (or no density axis)."),
     curve: z.array(meanCurvePointSchema),
   }),
 );

@@ -14,7 +14,7 @@ export const IMMUTABLE = "public, max-age=31536000, immutable";
  * representation; Workers Cache keys by URL only, so its entries are purged by the tag of the
  * previous version (`v<N>`, see `cacheTags` and docs/decisions/008).
  */
-export const REPRESENTATION_VERSION = 5;
+export const REPRESENTATION_VERSION = 6;
 
 /** What a representation belongs to: its kind tag is its ETag with the hash replaced by this. */
 export type Resource = "run" | "sweep";

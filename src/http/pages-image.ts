@@ -7,6 +7,7 @@ import {
   epochProgressText,
   fixed,
   meanStd,
+  pairedText,
   parameterLabel,
   percentAccuracy,
   thinCurve,
@@ -112,18 +113,20 @@ const pointKeys = (rows: readonly AggregateRow[]) => [...new Set(rows.flatMap((r
 export function imageSweepTable(view: SweepView): Html {
   const keys = pointKeys(view.aggregate);
   const cell = (value: number | string | undefined) => (value === undefined || value === "" ? "–" : String(value));
+  const paired = view.aggregate.some((row) => row.paired !== null);
   const rows = view.aggregate.map(
     (row) => html`<tr>
 ${keys.map((key) => (key === DENSITY_KEY ? densityCells(row.point[key] as number) : html`<td>${cell(row.point[key])}</td>`))}
 <td>${row.completed}/${row.runs}</td><td>${row.diverged}</td>
 <td class="stat">${meanStd(accuracyStat(row.final.testError), 2)}</td><td class="stat">${meanStd(accuracyStat(row.final.trainError), 2)}</td>
 ${LOSS_NAMES.map((name) => html`<td class="stat">${meanStd(row.final[name], 4)}</td>`)}
+${paired ? html`<td class="stat">${pairedText(row.paired, "accuracy")}</td>` : ""}
 </tr>`,
   );
   return html`<div class="table-scroll"><table id="aggregate">
 <thead><tr>${keys.map((key) => html`<th title="${key}">${parameterLabel(key)}</th>${key === DENSITY_KEY ? html`<th title="fraction of weights pruned">sparsity</th>` : ""}`)}<th>runs done</th><th>runs diverged</th>
 <th title="100 × (1 − test error): mean ± sample standard deviation over the seeds">test accuracy (%)</th><th title="100 × (1 − train error): mean ± sample standard deviation over the seeds">train accuracy (%)</th>
-${LOSS_NAMES.map((name) => html`<th title="${name}: mean ± sample standard deviation over the seeds">${METRIC_LABELS[name]}</th>`)}</tr></thead>
+${LOSS_NAMES.map((name) => html`<th title="${name}: mean ± sample standard deviation over the seeds">${METRIC_LABELS[name]}</th>`)}${paired ? html`<th title="test accuracy minus that of the dense run of the same seed and other grid values (the same job's level 0 for IMP), in percentage points: mean ± standard error over seeds, and how many seeds pruning improved">test accuracy vs dense (paired)</th>` : ""}</tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`;
 }

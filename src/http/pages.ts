@@ -7,6 +7,7 @@ import {
   fixed,
   isFinalStatus,
   meanStd,
+  pairedText,
   parameterLabel,
   thinCurve,
   type AggregateRow,
@@ -73,20 +74,26 @@ function chartSection(svg: string | null, links: Html): Html {
  * counts and the final metrics in words. A `mean ± std` cell never wraps (class `stat`); a table
  * wider than the page scrolls inside its own box.
  */
+/** What a paired column holds, for its header's title. */
+export const PAIRED_TITLE =
+  "test error minus that of the dense run (density 1) of the same seed and other grid values: mean ± standard error over seeds, and how many seeds pruning improved";
+
 function syntheticSweepTable(view: SweepView): Html {
   const keys = Object.keys(view.spec.grid);
   const hasDensity = keys.includes("pruning.density");
+  const paired = view.aggregate.some((row) => row.paired !== null);
   const rows = view.aggregate.map(
     (row: AggregateRow) => html`<tr>
 ${keys.map((key) => html`<td>${String(row.point[key])}</td>`)}
 ${hasDensity ? html`<td>${String(densityToSparsity(row.point["pruning.density"] as number))}</td>` : ""}
 <td>${row.completed}/${row.runs}</td><td>${row.diverged}</td><td>${row.missingSignalNeurons}</td>
 ${METRIC_NAMES.map((name) => html`<td class="stat">${meanStd(row.final[name])}</td>`)}
+${paired ? html`<td class="stat">${pairedText(row.paired)}</td>` : ""}
 </tr>`,
   );
   return html`<div class="table-scroll"><table id="aggregate">
 <thead><tr>${keys.map((key) => html`<th title="${key}">${parameterLabel(key)}</th>`)}${hasDensity ? html`<th title="fraction of weights pruned">sparsity</th>` : ""}<th>runs done</th><th>runs diverged</th><th title="runs in which some class has no filter keeping its signal coordinate">runs without a signal neuron</th>
-${METRIC_NAMES.map((name) => html`<th title="${name}: mean ± sample standard deviation over the runs">${METRIC_LABELS[name]}</th>`)}</tr></thead>
+${METRIC_NAMES.map((name) => html`<th title="${name}: mean ± sample standard deviation over the runs">${METRIC_LABELS[name]}</th>`)}${paired ? html`<th title="${PAIRED_TITLE}">test error vs dense (paired)</th>` : ""}</tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`;
 }

@@ -30,14 +30,26 @@ export function toSweepView(row: SweepRow, spec: SweepSpec, expanded: SweepMembe
  * `pruning.method`, `pruning.density` and for IMP `pruning.level`), mean/std/min/max of each final metric.
  * A density column gets a `pruning.sparsity` column right after it: a grid written as sparsity is stored as density
  * (docs/decisions/002-spec-hash.md), and the CSV gives back the values asked for, rounded like the spec's conversion.
- * A count that does not apply (`missingSignalNeurons` of an image sweep) and a point value a row has not are empty cells.
+ * Then the paired comparison with the dense run of the same seed (`pairedTestError_mean`, `_std`, `_se`, `_n`, `_improved`,
+ * `_worsened`; docs/decisions/015-paired-comparisons-and-regime-maps.md).
+ * A count that does not apply (`missingSignalNeurons` of an image sweep, a paired comparison without a dense point) and a
+ * point value a row has not are empty cells.
  * Columns are only ever added, never moved or renamed: other tools read them.
  */
 export function toAggregateCsv(rows: AggregateRow[]): string {
   const keys = [...new Set(rows.flatMap((row) => Object.keys(row.point)))];
   const columns = keys.flatMap((key) => (key === DENSITY_KEY ? [key, SPARSITY_KEY] : [key]));
   const stats = ["mean", "std", "min", "max"] as const;
-  const header = [...columns, "runs", "completed", "diverged", "missingSignalNeurons", ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => `${metric}_${stat}`))];
+  const paired = ["mean", "std", "se", "n", "improved", "worsened"] as const;
+  const header = [
+    ...columns,
+    "runs",
+    "completed",
+    "diverged",
+    "missingSignalNeurons",
+    ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => `${metric}_${stat}`)),
+    ...paired.map((field) => `pairedTestError_${field}`),
+  ];
   const lines = rows.map((row) =>
     [
       ...columns.map((column) => (column === SPARSITY_KEY ? densityToSparsity(row.point[DENSITY_KEY] as number) : (row.point[column] ?? null))),
@@ -46,6 +58,7 @@ export function toAggregateCsv(rows: AggregateRow[]): string {
       row.diverged,
       row.missingSignalNeurons,
       ...METRIC_NAMES.flatMap((metric) => stats.map((stat) => row.final[metric][stat])),
+      ...paired.map((field) => row.paired?.[field] ?? null),
     ].map((value) => (value === null ? "" : String(value))),
   );
   return `${csvFormatRows([header, ...lines])}\n`;

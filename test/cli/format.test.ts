@@ -93,7 +93,7 @@ describe("the CLI's text for image sweeps", () => {
 
   it("tables a row per method and density: values, sparsity, level, runs, accuracies and losses as mean ± std", () => {
     const { header, rows } = aggregateTable(sweep);
-    expect(header).toEqual(["method", "density", "sparsity", "IMP level", "runs", "diverged", "test accuracy % (mean ± std)", "train accuracy % (mean ± std)", "testLoss (mean ± std)", "trainLoss (mean ± std)"]);
+    expect(header).toEqual(["method", "density", "sparsity", "IMP level", "runs", "diverged", "test accuracy % (mean ± std)", "train accuracy % (mean ± std)", "testLoss (mean ± std)", "trainLoss (mean ± std)", "test accuracy vs dense, paired (mean ± se)"]);
     expect(rows.map((row) => row.slice(0, 5))).toEqual([
       ["random", "0.8", "0.2", "–", "3"],
       ["imp", "1", "0", "0", "3"],
@@ -102,6 +102,11 @@ describe("the CLI's text for image sweeps", () => {
     ]);
     const first = sweep.aggregate[0]!.final.testError;
     expect(rows[0]![6]).toBe(`${(100 * (1 - first.mean!)).toFixed(2)} ± ${(100 * first.std!).toFixed(2)}`);
+    // paired with IMP level 0 of the same seed: accuracy gained in points, ± the standard error
+    const paired = sweep.aggregate[2]!.paired!;
+    const gain = -100 * paired.mean!;
+    expect(rows[2]![10]).toBe(`${gain > 0 ? "+" : ""}${gain.toFixed(2)} ± ${(100 * paired.se!).toFixed(2)} pp (${paired.improved}/3 better)`);
+    expect(rows[1]![10]).toBe("0.00 ± 0.00 pp (0/3 better)");
     const text = describeSweep(sweep, API);
     expect(text.split("\n")).toHaveLength(1 + 1 + 1 + 4 + 1 + 1);
     expect(text).not.toContain("no-signal");

@@ -44,8 +44,9 @@ describe("sweeps over HTTP (app.request, PGlite)", () => {
     const csv = await (await app().request(`/v1/sweeps/${view.hash}/table.csv`)).text();
     const [header, ...lines] = csv.trim().split("\n").map((line) => line.split(","));
     const metrics = ["trainLoss", "trainError", "testLoss", "testError"].flatMap((metric) => ["mean", "std", "min", "max"].map((stat) => `${metric}_${stat}`));
-    // every column the CSV had keeps its name and order; pruning.sparsity comes right after pruning.density
-    expect(header).toEqual(["data.noiseStd", "pruning.density", "pruning.sparsity", "runs", "completed", "diverged", "missingSignalNeurons", ...metrics]);
+    const paired = ["mean", "std", "se", "n", "improved", "worsened"].map((field) => `pairedTestError_${field}`);
+    // every column the CSV had keeps its name and order (new ones come last); pruning.sparsity comes right after pruning.density
+    expect(header).toEqual(["data.noiseStd", "pruning.density", "pruning.sparsity", "runs", "completed", "diverged", "missingSignalNeurons", ...metrics, ...paired]);
     expect(lines.map((line) => line.slice(0, 3))).toEqual([
       ["0.5", "1", "0"],
       ["0.5", "0.7", "0.3"], // 1 - 0.7 is 0.30000000000000004 in floating point
@@ -55,7 +56,7 @@ describe("sweeps over HTTP (app.request, PGlite)", () => {
 
     const byWidth = await (await app().request("/v1/sweeps", post({ spec: { ...sweep, grid: { "model.width": [4, 8] }, repeats: 1 } }))).json();
     const plain = await (await app().request(`/v1/sweeps/${byWidth.hash}/table.csv`)).text();
-    expect(plain.split("\n")[0]).toBe(["model.width", "runs", "completed", "diverged", "missingSignalNeurons", ...metrics].join(","));
+    expect(plain.split("\n")[0]).toBe(["model.width", "runs", "completed", "diverged", "missingSignalNeurons", ...metrics, ...paired].join(","));
   });
 
   it("rejects an invalid sweep at its field path and writes nothing", async () => {
@@ -78,13 +79,15 @@ describe("the aggregate as CSV", () => {
       diverged: 0,
       missingSignalNeurons: 0,
       final: { trainLoss: stat(mean), trainError: stat(mean), testLoss: stat(mean), testError: stat(mean) },
+      paired: mean === null ? null : { metric: "testError", n: 2, mean: -0.125, std: 0.25, se: 0.25 / Math.SQRT2, improved: 1, worsened: 1 },
       curve: [],
     });
     const csv = toAggregateCsv([row('a "b", c', 0.25), row("plain", null)]);
     const lines = csv.split("\n");
     expect(lines[0]).toMatch(/^data\.signal,pruning\.density,pruning\.sparsity,runs,completed,diverged,missingSignalNeurons,trainLoss_mean,/);
-    expect(lines[1]).toBe(`"a ""b"", c",0.5,0.5,2,2,0,0,${"0.25,0,0.25,0.25,".repeat(4).slice(0, -1)}`);
-    expect(lines[2]).toBe(`plain,0.5,0.5,2,0,0,0,${",,,,".repeat(4).slice(0, -1)}`);
+    expect(lines[0]).toMatch(/,testError_max,pairedTestError_mean,pairedTestError_std,pairedTestError_se,pairedTestError_n,pairedTestError_improved,pairedTestError_worsened$/);
+    expect(lines[1]).toBe(`"a ""b"", c",0.5,0.5,2,2,0,0,${"0.25,0,0.25,0.25,".repeat(4)}-0.125,0.25,${0.25 / Math.SQRT2},2,1,1`);
+    expect(lines[2]).toBe(`plain,0.5,0.5,2,0,0,0,${",,,,".repeat(4)},,,,,`);
     expect(lines[3]).toBe("");
     expect(lines).toHaveLength(4);
   });
