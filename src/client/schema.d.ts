@@ -301,6 +301,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sweeps/{hash}/map.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sweep's regime map as Vega-Lite
+         * @description For a sweep with exactly two grid axes that have more than one numeric value each (density on x when it is one of them): heatmaps of mean test error and of the paired change in test error against the dense run of the same seed (a diverging scale centred at 0; cells with |mean| < 2 standard errors outlined as not distinguishable from 0), and a small map of mean training error. Where the sweep's kind has a theory (synthetic), the mild-pruning density log d / m and the over-pruning density 1/(K m log d) are drawn on a density axis, and Condition 2.2's ratio μ/(σn √d log d) = 1 where it crosses between rows or columns; the subtitle gives their values. The cells are in `datasets.cells` (`x`, `y`, `x0`, `x1`, `y0`, `y1`, `xValue`, `yValue`, `runs`, `completed`, `testError`, `trainError`, `paired`, `pairedSe`, `pairs`, `improved`, `marked`, `label`), the theory's segments in `datasets.theory`. 404 when the sweep has no map. Immutable once the sweep succeeded, `no-store` before.
+         */
+        get: operations["getSweepMap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{hash}/map.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sweep's regime map rendered as SVG
+         * @description The map of `map.json`, rendered on the server. Caching as for `map.json`; 404 when the sweep has no map.
+         */
+        get: operations["getSweepMapSvg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runs/{hash}/chart.json": {
         parameters: {
             query?: never;
@@ -1777,6 +1817,60 @@ export interface operations {
         };
     };
     getSweepChartSvg: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an immutable representation; answered with 304 without loading anything. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                hash: components["parameters"]["Hash"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Svg"];
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSweepMap: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an immutable representation; answered with 304 without loading anything. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                hash: components["parameters"]["Hash"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["VegaLite"];
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSweepMapSvg: {
         parameters: {
             query?: never;
             header?: {

@@ -26,4 +26,5 @@ export * from "./pruning.js";
 export * from "./provenance.js";
 export * from "./kinds/index.js";
 export * from "./charts-image.js";
+export * from "./charts-map.js";
 export * from "./kind-views.js";

@@ -3,7 +3,7 @@ import { omitDefaults, sha256Hex, toCanonicalJson, toCanonicalRunSpec, type Iden
 import type { FieldError } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import { EXPERIMENT_KINDS, SPEC_VERSION, kindDefaults, runSpecSchema, sparsityToDensity, type ExperimentKind, type KindName, type RunSpec } from "./kinds/index.js";
-import { nearestName, toFieldErrors, toJsonPointer, validationFailed } from "./validation.js";
+import { nearestName, parseOrThrow, toFieldErrors, toJsonPointer, validationFailed } from "./validation.js";
 
 /** A grid value: a number or a string, or for a whole-section axis (the image kind's `pruning`) an object that replaces the section. */
 export type GridValue = number | string | Record<string, unknown>;
@@ -131,6 +131,12 @@ export function parseSweepSpec(input: unknown): SweepSpec {
   const sweep: SweepSpec = { version: SPEC_VERSION, base, grid, repeats };
   expandSweep(sweep); // validates every grid point as a run spec
   return sweep;
+}
+
+/** The run spec of one grid point (seed base.seed), as a member there has it; throws `validation_failed` for a point no member can have. */
+export function specAt(sweep: SweepSpec, point: GridPoint): RunSpec {
+  const candidate = Object.entries(point).reduce<Record<string, unknown>>((spec, [key, value]) => setPath(spec as RunSpec, key, value), sweep.base);
+  return parseOrThrow(runSpecSchema, candidate, "run spec");
 }
 
 /** The member run specs, point by point, each repeated with seeds base.seed + r (docs/architecture.md, Identity and hashing). */

@@ -58,7 +58,7 @@ export function representationPaths(hash: string): string[] {
     `/v1/${resource}/${hash}/chart.json`,
     `/v1/${resource}/${hash}/chart.svg`,
     `/view/${resource}/${hash}`,
-    ...(resource === "sweeps" ? [`/v1/sweeps/${hash}/table.csv`] : []),
+    ...(resource === "sweeps" ? [`/v1/sweeps/${hash}/table.csv`, `/v1/sweeps/${hash}/map.json`, `/v1/sweeps/${hash}/map.svg`] : []),
   ]);
 }
 

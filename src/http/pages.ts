@@ -63,6 +63,13 @@ ${body}
 const short = (hash: string) => hash.slice(0, 12);
 const statusBadge = (status: string) => html`<span class="status status-${status}" data-status="${status}">${status}</span>`;
 
+function mapSection(svg: string | null): Html {
+  return html`<h2>Regime map</h2>
+<figure class="chart" id="map">${svg === null ? html`<p>No results yet.</p>` : raw(svg)}</figure>
+<p>Mean test error; the change in test error against the dense run of the same seed (paired; blue where pruning helps, outlined where
+|mean| &lt; 2 standard errors); mean training error. Lines: the theory's density scales and Condition 2.2, where they fall on the axes.</p>`;
+}
+
 function chartSection(svg: string | null, links: Html): Html {
   return html`<h2>Chart</h2>
 <figure class="chart" id="chart">${svg === null ? html`<p>No results yet.</p>` : raw(svg)}</figure>
@@ -98,7 +105,11 @@ ${METRIC_NAMES.map((name) => html`<th title="${name}: mean ± sample standard de
 </table></div>`;
 }
 
-export function sweepPage(view: SweepView, svg: string | null, title: string): Html {
+/**
+ * A sweep's page. `map` is its regime map when the sweep has one (two numeric axes), its SVG null
+ * until a member has a result (docs/decisions/015-paired-comparisons-and-regime-maps.md).
+ */
+export function sweepPage(view: SweepView, svg: string | null, title: string, map: { svg: string | null } | null = null): Html {
   const final = isFinalStatus(view.status);
   const counts = Object.entries(view.counts)
     .filter(([, n]) => n > 0)
@@ -110,8 +121,9 @@ export function sweepPage(view: SweepView, svg: string | null, title: string): H
     !final,
     html`<h1>${title}</h1>
 <p>Sweep <code>${view.hash}</code> ${statusBadge(view.status)} · ${view.size} runs: ${counts} · ${view.spec.repeats} repeats per point</p>
-<nav><a href="${base}">JSON</a><a href="${base}/table.csv">CSV</a><a href="${base}/chart.json">Vega-Lite</a><a href="${base}/chart.svg">SVG</a></nav>
+<nav><a href="${base}">JSON</a><a href="${base}/table.csv">CSV</a><a href="${base}/chart.json">Vega-Lite</a><a href="${base}/chart.svg">SVG</a>${map ? html`<a href="${base}/map.json">map (Vega-Lite)</a><a href="${base}/map.svg">map (SVG)</a>` : ""}</nav>
 ${chartSection(svg, html`Mean ± sample standard deviation over the runs of each point that have a result.`)}
+${map ? mapSection(map.svg) : ""}
 <h2>Aggregate (mean ± std of final metrics)</h2>
 ${pagesOf(view.spec.base.kind).sweepTable(view)}
 <h2>Spec</h2>

@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import { AppError, describeRunSpec, runChartOf, sweepChartOf, sweepSubject, type VegaLiteSpec } from "../core/index.js";
+import { AppError, describeRunSpec, runChartOf, sweepChartOf, sweepMapOf, sweepSubject, type VegaLiteSpec } from "../core/index.js";
 import { cacheHeaders, notModified, type Resource } from "./caching.js";
 import type { ViewLoaders } from "./loaders.js";
 import { presetWithHash } from "./presets.js";
@@ -17,6 +17,22 @@ export async function sweepChartFor(view: SweepView): Promise<VegaLiteSpec> {
   const title = await titleFor(view.hash, `Sweep ${view.hash.slice(0, 12)}: ${sweepSubject(view.spec, view.aggregate)}`);
   const subtitle = `${view.spec.repeats} repeats per point (seeds from ${view.spec.base.seed}) · ${describeRunSpec(view.spec.base, [...Object.keys(view.spec.grid), "seed"])}`;
   return sweepChartOf(view.spec, view.aggregate, title, subtitle);
+}
+
+/** A sweep's regime map (docs/decisions/015-paired-comparisons-and-regime-maps.md), or null when it has none. */
+export async function sweepMapOrNull(view: SweepView): Promise<VegaLiteSpec | null> {
+  const title = await titleFor(view.hash, `Sweep ${view.hash.slice(0, 12)}: regime map`);
+  const subtitle = `${view.spec.repeats} repeats per point (seeds from ${view.spec.base.seed}) · ${describeRunSpec(view.spec.base, [...Object.keys(view.spec.grid), "seed"])}`;
+  return sweepMapOf(view.spec, view.aggregate, title, subtitle);
+}
+
+/** A sweep's regime map; 404 when the sweep has none. */
+export async function sweepMapFor(view: SweepView): Promise<VegaLiteSpec> {
+  const map = await sweepMapOrNull(view);
+  if (!map) {
+    throw new AppError("not_found", `sweep ${view.hash} has no regime map: a map needs exactly two grid axes with more than one numeric value each (and one aggregate row per cell)`);
+  }
+  return map;
 }
 
 export async function runChartFor(view: RunView): Promise<VegaLiteSpec> {
@@ -40,14 +56,21 @@ export function serveRepresentation(
   representation: string,
   respond: { run: Respond<RunView>; sweep: Respond<SweepView> },
 ) {
-  const serve = <V extends { status: string }>(path: string, resource: Resource, load: (hash: string) => Promise<V>, answer: Respond<V>) =>
-    routes.get(path, async (c) => {
-      const hash = checkHash(c.req.param("hash") ?? "");
-      const etag = `${hash}.${representation}`;
-      const view = await load(hash);
-      const final = view.status === "succeeded";
-      return notModified(c, final, etag, resource) ?? answer(c, view, cacheHeaders(final, etag, resource));
-    });
-  serve(paths.sweeps, "sweep", loaders.loadSweep, respond.sweep);
-  serve(paths.runs, "run", loaders.loadRun, respond.run);
+  serveSweepRepresentation(routes, loaders, paths.sweeps, representation, respond.sweep);
+  serveOne(routes, paths.runs, "run", loaders.loadRun, representation, respond.run);
+}
+
+/** Registers a representation that only sweeps have (their regime map), cached as `serveRepresentation`'s. */
+export function serveSweepRepresentation(routes: Hono, loaders: ViewLoaders, path: string, representation: string, respond: Respond<SweepView>) {
+  serveOne(routes, path, "sweep", loaders.loadSweep, representation, respond);
+}
+
+function serveOne<V extends { status: string }>(routes: Hono, path: string, resource: Resource, load: (hash: string) => Promise<V>, representation: string, answer: Respond<V>) {
+  routes.get(path, async (c) => {
+    const hash = checkHash(c.req.param("hash") ?? "");
+    const etag = `${hash}.${representation}`;
+    const view = await load(hash);
+    const final = view.status === "succeeded";
+    return notModified(c, final, etag, resource) ?? answer(c, view, cacheHeaders(final, etag, resource));
+  });
 }

@@ -20,6 +20,8 @@ const VERSION_TAG = `v${REPRESENTATION_VERSION}`;
 
 const RUN_SPEC = { seed: 7, data: { patchDim: 20, trainSize: 12, testSize: 20 }, model: { width: 4 }, training: { steps: 20, evalEvery: 10 } };
 const SWEEP_SPEC = { base: RUN_SPEC, grid: { "pruning.sparsity": [0, 0.5] }, repeats: 1 };
+/** A sweep with two numeric axes: it has a regime map. */
+const MAP_SWEEP_SPEC = { base: RUN_SPEC, grid: { "pruning.sparsity": [0, 0.5], "data.noiseStd": [0.5, 1] }, repeats: 1 };
 
 type RunState = "queued" | "running" | "failed" | "canceled" | "succeeded";
 type SweepState = "queued" | "running" | "failed" | "succeeded";
@@ -52,7 +54,7 @@ interface Row {
 
 interface World {
   run(state: RunState): Promise<Subject>;
-  sweep(state: SweepState): Promise<Subject>;
+  sweep(state: SweepState, spec?: typeof SWEEP_SPEC | typeof MAP_SWEEP_SPEC): Promise<Subject>;
 }
 
 const NONE = "-";
@@ -109,6 +111,17 @@ const ROWS: Row[] = [
       { route: "GET /view/sweeps/{hash}", state, setup, path: (s) => `/view/sweeps/${s.hash}`, status: 200, policy: final ? immutable(".view", "sweep.view") : NO_STORE },
     ];
   }),
+  // a regime map: only for a sweep with two numeric axes, cached as the sweep's other representations
+  ...sweepStates.flatMap((state): Row[] => {
+    const final = state === "succeeded";
+    const setup = (w: World) => w.sweep(state, MAP_SWEEP_SPEC);
+    return [
+      { route: "GET /v1/sweeps/{hash}/map.json", state, setup, path: (s) => `/v1/sweeps/${s.hash}/map.json`, status: 200, policy: final ? immutable(".map.json", "sweep.map.json") : NO_STORE },
+      { route: "GET /v1/sweeps/{hash}/map.svg", state, setup, path: (s) => `/v1/sweeps/${s.hash}/map.svg`, status: 200, policy: final ? immutable(".map.svg", "sweep.map.svg") : NO_STORE },
+    ];
+  }),
+  { route: "GET /v1/sweeps/{hash}/map.json", state: "one axis", setup: (w) => w.sweep("succeeded"), path: (s) => `/v1/sweeps/${s.hash}/map.json`, status: 404, policy: NO_STORE },
+  { route: "GET /v1/sweeps/{hash}/map.svg", state: "unknown", setup: empty, path: (s) => `/v1/sweeps/${s.hash}/map.svg`, status: 404, policy: NO_STORE },
   { route: "GET /v1/sweeps/{hash}", state: "unknown", setup: empty, path: (s) => `/v1/sweeps/${s.hash}`, status: 404, policy: NO_STORE },
   { route: "GET /v1/sweeps/{hash}/table.csv", state: "unknown", setup: empty, path: (s) => `/v1/sweeps/${s.hash}/table.csv`, status: 404, policy: NO_STORE },
   { route: "GET /view/sweeps/{hash}", state: "unknown", setup: empty, path: (s) => `/view/sweeps/${s.hash}`, status: 404, policy: NO_STORE },
@@ -165,10 +178,10 @@ describe("cache policy of every route (app.request, PGlite)", () => {
         if (state === "failed") await store().fail({ hash, leaseId, error: { code: "training_failed", message: "out of memory", retryable: false }, maxAttempts: 1 });
         return { hash, leaseId };
       },
-      async sweep(state) {
-        const { hash } = await (await app.request("/v1/sweeps", post({ spec: SWEEP_SPEC, options: { placement: "runner" } }, KEY))).json();
+      async sweep(state, spec = SWEEP_SPEC) {
+        const { hash, size } = await (await app.request("/v1/sweeps", post({ spec, options: { placement: "runner" } }, KEY))).json();
         if (state === "queued") return { hash };
-        const leases = await claim(state === "running" ? 1 : SWEEP_SPEC.grid["pruning.sparsity"].length);
+        const leases = await claim(state === "running" ? 1 : size);
         if (state === "running") return { hash };
         for (const [i, lease] of leases.entries()) {
           if (state === "failed" && i === 0) await store().fail({ hash: lease.hash, leaseId: lease.leaseId, error: { code: "training_failed", message: "out of memory", retryable: false }, maxAttempts: 1 });

@@ -138,10 +138,10 @@ describe("charts and pages (app.request, PGlite)", () => {
     const { hash, sweep } = await completedSweep();
     const page = await (await app().request(`/view/sweeps/${hash}`)).text();
     const { headers, cells } = tableOf(page, "aggregate");
-    expect(headers).toEqual(["σn", "density", "sparsity", "runs done", "runs diverged", "runs without a signal neuron", "train loss", "train error", "test loss", "test error"]);
+    expect(headers).toEqual(["σn", "density", "sparsity", "runs done", "runs diverged", "runs without a signal neuron", "train loss", "train error", "test loss", "test error", "test error vs dense (paired)"]);
     expect(headers.filter((header) => /[a-z][A-Z]/.test(header))).toEqual([]); // no camelCase
     const stats = cells.filter((cell) => cell.text.includes("±"));
-    expect(stats).toHaveLength(sweep.aggregate.length * 4);
+    expect(stats).toHaveLength(sweep.aggregate.length * 5);
     for (const cell of stats) expect(cell.attributes).toContain('class="stat"');
     expect(page).toMatch(/td\.stat\{white-space:nowrap\}/);
     const sparsities = cells.filter((_, i) => i % headers.length === 2).map((cell) => cell.text);

@@ -112,8 +112,11 @@ describe("image views (app.request, PGlite)", () => {
     expect(page).not.toMatch(/<script/i);
     expect(countSymbols(page, SWEEP_POINT_MARK)).toBe(ROWS * 2);
     const { headers, rows } = tableOf(page, "aggregate");
-    expect(headers).toEqual(["method", "density", "sparsity", "IMP level", "runs done", "runs diverged", "test accuracy (%)", "train accuracy (%)", "test loss", "train loss"]);
+    expect(headers).toEqual(["method", "density", "sparsity", "IMP level", "runs done", "runs diverged", "test accuracy (%)", "train accuracy (%)", "test loss", "train loss", "test accuracy vs dense (paired)"]);
     expect(rows).toHaveLength(ROWS);
+    // IMP level 0 is its own dense reference; the random masks are paired with it too (the sweep has no random density 1)
+    expect(rows[2]![10]).toBe("0.00 ± 0.00 pp (0/2 better)");
+    expect(rows[0]![10]).toMatch(/^[+-]?\d+\.\d\d ± \d+\.\d\d pp \([0-2]\/2 better\)$/);
     const first = sweep.aggregate[0];
     expect(rows[0]!.slice(0, 5)).toEqual(["random", "0.8", "0.2", "–", "2/2"]);
     expect(rows[0]![6]).toBe(`${(100 * (1 - first.final.testError.mean)).toFixed(2)} ± ${(100 * first.final.testError.std).toFixed(2)}`);
@@ -247,7 +250,7 @@ describe("image pages in headless Chromium", () => {
     const box = (await page.locator("#chart svg").boundingBox())!;
     expect(box.width).toBeCloseTo(Number(await page.locator("#chart svg").getAttribute("width")), 0);
     const stats = page.locator("#aggregate td.stat");
-    expect(await stats.count()).toBe(ROWS * 4);
+    expect(await stats.count()).toBe(ROWS * 5);
     const lineBoxes = await stats.evaluateAll((cells) =>
       cells.map((cell) => {
         const range = cell.ownerDocument.createRange();
@@ -255,7 +258,7 @@ describe("image pages in headless Chromium", () => {
         return range.getClientRects().length;
       }),
     );
-    expect(lineBoxes).toEqual(Array(ROWS * 4).fill(1));
+    expect(lineBoxes).toEqual(Array(ROWS * 5).fill(1));
     expect(await page.locator("script").count()).toBe(0);
     expect((await page.screenshot({ fullPage: true })).length).toBeGreaterThan(10_000);
 

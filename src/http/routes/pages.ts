@@ -4,7 +4,7 @@ import { renderSvg } from "../../charts/svg.js";
 import type { ViewLoaders } from "../loaders.js";
 import { PAGE_CSP, errorPage, runPage, sweepPage } from "../pages.js";
 import { problemFor } from "../problem.js";
-import { runChartFor, serveRepresentation, sweepChartFor, titleFor } from "../representations.js";
+import { runChartFor, serveRepresentation, sweepChartFor, sweepMapOrNull, titleFor } from "../representations.js";
 
 /**
  * The human pages at /view/…: the chart as inline SVG and the tables, with no script. Every error
@@ -24,8 +24,12 @@ export function createPageRoutes(loaders: ViewLoaders) {
       return c.html(runPage(view, svg, await titleFor(view.hash, `Run ${view.hash.slice(0, 12)}`)), 200, { "content-security-policy": PAGE_CSP, ...headers });
     },
     sweep: async (c, view, headers) => {
-      const svg = view.aggregate.some((row) => row.completed > 0) ? await renderSvg(await sweepChartFor(view)) : null;
-      return c.html(sweepPage(view, svg, await titleFor(view.hash, `Sweep ${view.hash.slice(0, 12)}`)), 200, { "content-security-policy": PAGE_CSP, ...headers });
+      const done = view.aggregate.some((row) => row.completed > 0);
+      const svg = done ? await renderSvg(await sweepChartFor(view)) : null;
+      const map = await sweepMapOrNull(view);
+      const mapSvg = map && done ? await renderSvg(map) : null;
+      const title = await titleFor(view.hash, `Sweep ${view.hash.slice(0, 12)}`);
+      return c.html(sweepPage(view, svg, title, map ? { svg: mapSvg } : null), 200, { "content-security-policy": PAGE_CSP, ...headers });
     },
   });
   return routes;

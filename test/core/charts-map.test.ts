@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { aggregateSweep, expandSweep, mapAxes, mapCells, parseSweepSpec, theoryScales, theorySegments, type SyntheticRunResult, type SyntheticRunSpec } from "../../src/core/index.js";
+import { specAt } from "../../src/core/sweep.js";
+
+const result = (testError: number): SyntheticRunResult => ({
+  final: { trainLoss: 0.01, trainError: 0, testLoss: 0.5, testError },
+  curve: [],
+  diagnostics: { signalNeurons: [1, 1], realizedDensity: 1, theory: { mildDensityScale: 0, overPruningDensityScale: 0, conditionRatio: 1, expectedSignalNeurons: 1 } },
+  diverged: false,
+});
+
+describe("regime map axes", () => {
+  it("needs exactly two grid keys with several numeric values, and puts density on x", () => {
+    expect(mapAxes(parseSweepSpec({ grid: { "pruning.density": [1, 0.5] } }))).toBeNull();
+    expect(mapAxes(parseSweepSpec({ grid: { "pruning.density": [1, 0.5], "data.noiseStd": [0.5, 1], "model.width": [4, 8] } }))).toBeNull();
+    expect(mapAxes(parseSweepSpec({ grid: { "pruning.density": [1, 0.5], "data.signal": ["antipodal", "basis"] }, base: { data: { classes: 2 } } }))).toBeNull();
+    // a key with one value is not an axis
+    const axes = mapAxes(parseSweepSpec({ grid: { "data.noiseStd": [0.5, 1], "model.width": [4], "pruning.density": [1, 0.3, 0.1, 0.03, 0.01] } }))!;
+    expect([axes.x.key, axes.y.key]).toEqual(["pruning.density", "data.noiseStd"]);
+  });
+
+  it("draws values spaced evenly in log on a log axis, and an evenly spaced density as sparsity", () => {
+    const log = mapAxes(parseSweepSpec({ grid: { "pruning.density": [1, 0.3, 0.1, 0.03, 0.01], "data.noiseStd": [0.25, 0.5, 1, 2] } }))!;
+    expect([log.x.log, log.x.asSparsity, log.y.log]).toEqual([true, false, true]);
+    const linear = mapAxes(parseSweepSpec({ grid: { "pruning.sparsity": [0, 0.3, 0.6, 0.9], "data.noiseStd": [0.5, 1, 1.5, 2] } }))!;
+    expect([linear.x.log, linear.x.asSparsity, linear.y.log]).toEqual([false, true, false]);
+    expect(linear.x.title).toBe("sparsity (fraction of weights pruned)");
+  });
+
+  it("gives each cell bounds midway to its neighbours: geometric on a log axis, the ends mirrored", () => {
+    const sweep = parseSweepSpec({ grid: { "pruning.density": [1, 0.1, 0.01], "data.noiseStd": [0.5, 1, 1.5] } });
+    const members = expandSweep(sweep);
+    const cells = mapCells(sweep, aggregateSweep(sweep, members, members.map(() => result(0.2))));
+    const at = (density: number, noise: number) => cells.find((cell) => cell.xValue === density && cell.yValue === noise)!;
+    expect(at(0.1, 1).x0).toBeCloseTo(Math.sqrt(0.001), 12);
+    expect(at(0.1, 1).x1).toBeCloseTo(Math.sqrt(0.1), 12);
+    expect(at(1, 1).x1).toBeCloseTo(10 ** 0.5, 12);
+    expect([at(1, 0.5).y0, at(1, 0.5).y1, at(1, 1.5).y1]).toEqual([0.25, 0.75, 1.75]);
+  });
+});
+
+describe("the theory on a regime map", () => {
+  it("draws the density scales per row where they fall, and Condition 2.2's ratio 1 between the rows it falls between", () => {
+    // d = 400, m = 20, K = 3: log d / m ≈ 0.30, 1/(K m log d) ≈ 0.0028; the ratio 1/(σn √d log d) is 1 at σn ≈ 0.0083
+    const sweep = parseSweepSpec({
+      base: { data: { classes: 3, signal: "basis", patchDim: 400 }, model: { width: 20 } },
+      grid: { "pruning.density": [1, 0.3, 0.1, 0.03, 0.01], "data.noiseStd": [0.002, 0.02, 0.2] },
+    });
+    const members = expandSweep(sweep);
+    const cells = mapCells(sweep, aggregateSweep(sweep, members, members.map(() => result(0.2))));
+    const theoryAt = (point: Record<string, number | string | Record<string, unknown>>) => theoryScales(specAt(sweep, point) as SyntheticRunSpec);
+    const { segments, notes } = theorySegments(sweep, cells, theoryAt);
+    const mild = segments.filter((segment) => segment.scale === "mild pruning: log d / m");
+    expect(mild.map((segment) => segment.x)).toEqual([1, 2, 3].map(() => Math.log(400) / 20));
+    expect(segments.filter((segment) => segment.scale === "over-pruning: 1/(K m log d)")).toEqual([]); // 0.0028 < the grid's lowest bound, 0.01²/√(0.01 · 0.03) ≈ 0.0058
+    const ratio = segments.filter((segment) => segment.scale === "Condition 2.2 ratio = 1");
+    expect(ratio).toHaveLength(1);
+    // between σn = 0.002 (ratio 4.2) and 0.02 (0.42), interpolated in log ratio
+    const r = (noise: number) => 1 / (noise * 20 * Math.log(400));
+    const t = Math.log(r(0.002)) / (Math.log(r(0.002)) - Math.log(r(0.02)));
+    expect(ratio[0]!.y).toBeCloseTo(0.002 + t * 0.018, 12);
+    expect(notes).toEqual([
+      "mild pruning: log d / m = 0.3 (solid)",
+      "over-pruning: 1/(K m log d) = 2.8e-3 (dashed, outside the grid)",
+      "Condition 2.2 ratio μ/(σn √d log d) = 0.042–4.2 (dotted: ratio 1)",
+    ]);
+  });
+});
