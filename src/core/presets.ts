@@ -1,8 +1,10 @@
 import type { z } from "zod";
 import { identifyRunSpec } from "./canonical.js";
-import { parseRunSpec, type RunSpecInput } from "./spec.js";
+import { parseRunSpec } from "./spec.js";
 import { identifySweepSpec, parseSweepSpec } from "./sweep.js";
 import { IMAGE_PRESETS } from "./image-presets.js";
+import { THEORY_BASE, THEORY_READING } from "./preset-settings.js";
+import { REGIME_PRESETS } from "./regime-presets.js";
 import type { presetSchema } from "./views-schema.js";
 
 /** A preset: a named spec with the reading of the paper it uses and the claim it tests. */
@@ -29,23 +31,6 @@ const SMALL_INIT_READING =
   "(a common slip). With σ0 = 0.1 the initial filters already project the noise (‖ξ‖ ≈ σn√d = 10 at σn = 0.5) so strongly that η = 0.001 barely moves " +
   "the weights; with σ0 = 0.01 gradient descent does learn features. The sparsity axis is extended past 0.9 to 0.95, 0.98, 0.99 and 0.995, " +
   "where a class starts to lose its signal neurons (150 filters × density). 10 repeats (seeds 0–9) per point.";
-
-/**
- * The theory's own regime (Definition 2.1, Condition 2.2 in spirit), sized by measurement to run
- * in about 1 s per run on one core: K = 3 basis signals in a random patch, cubic activation,
- * noise with σn√d = 3 (three times the signal), so the dense network memorizes noise.
- */
-const THEORY_BASE = {
-  data: { classes: 3, patchDim: 400, signal: "basis", signalPatch: "random", noiseStd: 0.15, trainSize: 60, testSize: 300 },
-  model: { width: 20, q: 3, initStd: 0.1 },
-  training: { learningRate: 1, steps: 2000, evalEvery: 20 },
-} as const satisfies RunSpecInput;
-
-const THEORY_READING =
-  "Definition 2.1 with K = 3 classes, basis signals μ_k = e_k (μ = 1) in a random patch, d = 400, σn = 0.15 (so σn√d = 3 > μ: " +
-  "Condition 2.2's μ = Θ(σn√d log d) is deliberately not met, which is what makes the dense network memorize noise), n = 60 train and " +
-  "300 test samples, m = 20 filters per class, q = 3, σ0 = 0.1, η = 1, 2000 full-batch steps. Mild-pruning scale log d / m ≈ 0.3; " +
-  "over-pruning scale 1/(K m log d) ≈ 0.003; a class loses all its signal neurons with probability (1 − density)^m.";
 
 /** Presets by name (docs/architecture.md, Experiment kinds): each states the reading of the paper it uses and the claim it tests. */
 export const PRESETS: Record<string, Preset> = {
@@ -131,6 +116,7 @@ export const PRESETS: Record<string, Preset> = {
     claim: "Theorem 4.1: classes left without signal neurons cannot be learned; training error still falls by memorizing noise.",
     spec: { ...THEORY_BASE, pruning: { density: 0.02 } },
   },
+  ...REGIME_PRESETS,
   ...IMAGE_PRESETS,
 };
 
