@@ -82,7 +82,7 @@ export function describePresets(presets: Preset[]): string {
 }
 
 /** The Markdown report `npm run reproduce` writes next to chart.svg. */
-export function reproductionReport(preset: Preset, job: Job, apiUrl: string, generatedAt: string): string {
+export function reproductionReport(preset: Preset, job: Job, apiUrl: string, generatedAt: string, files: { map?: boolean } = {}): string {
   const head = [
     `# ${preset.name}: ${preset.title}`,
     "",
@@ -98,7 +98,9 @@ export function reproductionReport(preset: Preset, job: Job, apiUrl: string, gen
   if (job.kind === "sweep") {
     const sweep = job.view;
     const { header, rows } = aggregateTable(sweep);
-    return [...head, textOf(sweep.spec.base.kind).sweepNote(sweep), "", markdownTable(header, rows), "", "Files: `sweep.json` (the full view), `table.csv`, `chart.json` (Vega-Lite), `chart.svg`.", ""].join("\n");
+    const map = files.map ? ["![regime map](map.svg)", ""] : [];
+    const listed = `Files: \`sweep.json\` (the full view), \`table.csv\`, \`chart.json\` (Vega-Lite), \`chart.svg\`${files.map ? ", `map.json` (Vega-Lite), `map.svg`" : ""}.`;
+    return [...head, ...map, textOf(sweep.spec.base.kind).sweepNote(sweep), "", markdownTable(header, rows), "", listed, ""].join("\n");
   }
   const run = job.view;
   const body = textOf(run.spec.kind).runReport(run);

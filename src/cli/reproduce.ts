@@ -50,7 +50,7 @@ async function fetchText(url: string): Promise<string> {
 
 /**
  * Runs a preset against an API and writes a report (report.md, chart.svg, chart.json, the view as
- * JSON and, for a sweep, table.csv) under `outDir/<preset>/`. With a runner concurrency it starts a
+ * JSON and, for a sweep, table.csv, and map.svg and map.json when it has a regime map) under `outDir/<preset>/`. With a runner concurrency it starts a
  * companion runner for the jobs and stops it when they are done.
  */
 export async function reproduce(client: PrunelabClient, name: string, options: ReproduceOptions): Promise<{ dir: string; status: string }> {
@@ -72,8 +72,18 @@ export async function reproduce(client: PrunelabClient, name: string, options: R
       writeFileSync(join(dir, "chart.svg"), await fetchText(`${base}/chart.svg`));
       writeFileSync(join(dir, "chart.json"), await fetchText(`${base}/chart.json`));
     }
-    if (job.kind === "sweep") writeFileSync(join(dir, "table.csv"), await fetchText(`${base}/table.csv`));
-    writeFileSync(join(dir, "report.md"), reproductionReport(preset, job, options.apiUrl, new Date().toISOString()));
+    let map = false;
+    if (job.kind === "sweep") {
+      writeFileSync(join(dir, "table.csv"), await fetchText(`${base}/table.csv`));
+      // a sweep with two numeric axes has a regime map (404 otherwise)
+      const response = await fetch(`${base}/map.json`);
+      if (response.ok) {
+        writeFileSync(join(dir, "map.json"), await response.text());
+        writeFileSync(join(dir, "map.svg"), await fetchText(`${base}/map.svg`));
+        map = true;
+      } else if (response.status !== 404) throw new CliError(EXIT.unavailable, `GET ${base}/map.json answered ${response.status}`);
+    }
+    writeFileSync(join(dir, "report.md"), reproductionReport(preset, job, options.apiUrl, new Date().toISOString(), { map }));
     return { dir, status: job.view.status };
   } finally {
     if (runner) await stopRunner(runner);

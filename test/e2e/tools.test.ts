@@ -149,7 +149,11 @@ describe("the prunelab CLI and the viewer against wrangler dev", () => {
     // the table is headed in words, and no mean ± std cell wraps: each cell's text is one line box
     expect(await page.locator("#aggregate th").allTextContents()).toEqual(expect.arrayContaining(["sparsity", "runs without a signal neuron", "train loss", "test error"]));
     const stats = page.locator("#aggregate td.stat");
-    expect(await stats.count()).toBe(6 * 4);
+    expect(await stats.count()).toBe(6 * 5); // four metrics and the paired change against sparsity 0
+    // two numeric axes: the page has the regime map too, rendered in workerd, every cell drawn, at its own size
+    expect(await page.locator("#map svg g.map_paired_marks path").count()).toBe(6);
+    const mapBox = (await page.locator("#map svg").boundingBox())!;
+    expect(mapBox.width).toBeCloseTo(Number(await page.locator("#map svg").getAttribute("width")), 0);
     const lineBoxes = await stats.evaluateAll((cells) =>
       cells.map((cell) => {
         const range = cell.ownerDocument.createRange();
@@ -157,7 +161,7 @@ describe("the prunelab CLI and the viewer against wrangler dev", () => {
         return range.getClientRects().length;
       }),
     );
-    expect(lineBoxes).toEqual(Array(6 * 4).fill(1));
+    expect(lineBoxes).toEqual(Array(6 * 5).fill(1));
     await page.screenshot({ path: join(work, "sweep-page.png"), fullPage: true });
     expect(statSync(join(work, "sweep-page.png")).size).toBeGreaterThan(10_000);
 
