@@ -129,3 +129,38 @@ describe("the CLI's text for image sweeps", () => {
     expect(waiting).toContain("Status: queued; no result.");
   });
 });
+
+describe("the CLI's text for synthetic sweeps", () => {
+  /** A synthetic view whose member at (density, seed) has test error `errors(density, seed)`. */
+  function syntheticSweep(grid: Record<string, number[]>, errors: (density: number, seed: number) => number): Sweep {
+    const sweep = parseSweepSpec({ grid, repeats: 3 });
+    const members = expandSweep(sweep);
+    const results = members.map((member) => {
+      const spec = member.spec as Extract<RunSpec, { kind: "synthetic" }>;
+      const testError = errors(spec.pruning.density, spec.seed);
+      return {
+        final: { trainLoss: 0.01, trainError: 0, testLoss: 0.5, testError },
+        curve: [],
+        diagnostics: { signalNeurons: [3, 3], realizedDensity: spec.pruning.density, theory: { mildDensityScale: 0.04, overPruningDensityScale: 0.001, conditionRatio: 0.01, expectedSignalNeurons: 1 } },
+        diverged: false,
+      };
+    });
+    return { hash: "d".repeat(64), status: "succeeded", size: members.length, spec: sweep, counts: {}, members: [], aggregate: aggregateSweep(sweep, members, results), notice: null, createdAt: "" } as unknown as Sweep;
+  }
+
+  it("adds the paired change against the dense run of the same seed, mean ± standard error and seeds improved", () => {
+    // seeds 0, 1, 2: dense 0.30, 0.20, 0.40; density 0.5: 0.25, 0.18, 0.31 (differences −0.05, −0.02, −0.09)
+    const table = { 1: [0.3, 0.2, 0.4], 0.5: [0.25, 0.18, 0.31] } as Record<number, number[]>;
+    const view = syntheticSweep({ "pruning.density": [1, 0.5] }, (density, seed) => table[density]![seed]!);
+    const { header, rows } = aggregateTable(view);
+    expect(header.at(-1)).toBe("testError vs dense, paired (mean ± se)");
+    expect(rows[1]!.at(-1)).toBe("-0.053 ± 0.020 (3/3 better)");
+    expect(rows[0]!.at(-1)).toBe("0.000 ± 0.000 (0/3 better)");
+    expect(reproductionReport({ ...IMAGE_PRESETS["paper-fig3a-quick"]!, hash: "e".repeat(64) } as Schemas["Preset"], { kind: "sweep", view }, API, "2026-12-01T00:00:00Z", { map: true })).toContain("![regime map](map.svg)");
+  });
+
+  it("leaves the column out when the grid has no dense point", () => {
+    const { header } = aggregateTable(syntheticSweep({ "pruning.density": [0.8, 0.5] }, () => 0.2));
+    expect(header.some((column) => column.includes("paired"))).toBe(false);
+  });
+});

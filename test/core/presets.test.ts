@@ -13,6 +13,7 @@ import {
   IMAGE_PRESETS,
   imageCost,
   impDensities,
+  mapAxes,
   type ImageRunSpec,
   type SweepSpec,
   type SyntheticRunSpec,
@@ -69,6 +70,31 @@ describe("presets", () => {
       const specs = preset.kind === "run" ? [parseSyntheticSpec(preset.spec)] : expandSweep(parseSweepSpec(preset.spec)).map((m) => m.spec as SyntheticRunSpec);
       for (const spec of specs) expect(estimateCost(spec).totalMacs).toBeLessThan(parseApiConfig({}).EDGE_MAX_MACS);
     }
+  });
+});
+
+describe("regime map presets", () => {
+  it.each(["regime-binary", "regime-multiclass"])("%s is a density × noise sweep with a dense column, drawn as a map with the mild-pruning scale inside it", (name) => {
+    const sweep = sweepOf(name);
+    const axes = mapAxes(sweep)!;
+    expect([axes.x.key, axes.y.key]).toEqual(["pruning.density", "data.noiseStd"]);
+    expect(sweep.grid["pruning.density"]).toContain(1);
+    expect(sweep.repeats).toBeGreaterThanOrEqual(10);
+    const densities = sweep.grid["pruning.density"] as number[];
+    const mild = theoryScales(sweep.base).mildDensityScale;
+    expect(Math.min(...densities)).toBeLessThan(mild);
+    // the sparsest column leaves a class, on average, about one filter that sees its signal or fewer
+    expect(Math.min(...densities) * sweep.base.model.width).toBeLessThanOrEqual(1);
+  });
+
+  it("states the activation power and initial scale regime-binary uses, on §5.1's data", () => {
+    const { base } = sweepOf("regime-binary");
+    expect(base.data).toMatchObject({ classes: 2, signal: "antipodal", signalPatch: "first", patchDim: 400, trainSize: 100 });
+    expect(base.model.width).toBe(150);
+    const reading = PRESETS["regime-binary"]!.reading;
+    expect(reading).toContain(`q = ${base.model.q}`);
+    expect(reading).toContain(`σ0 = ${base.model.initStd}`);
+    expect(reading).toContain(`η = ${base.training.learningRate}`);
   });
 });
 
