@@ -51,11 +51,11 @@ export const REGIME_PRESETS: Record<string, Preset> = {
       "300 test samples, m = 20 filters per class, cubic activation (q = 3), σ0 = 0.1, η = 1, 2000 full-batch steps. The noise level σn " +
       "runs from 0.05 (σn√d = 1, the signal's size) to 0.3 (σn√d = 6), densest around 0.15 where the dense network starts to memorize noise; " +
       "density runs from 1 to 0.01 (10 points, log-spaced), so the map crosses the mild-pruning scale log d / m ≈ 0.3 and reaches below " +
-      "one signal neuron per class (density · m < 1). The over-pruning scale 1/(K m log d) ≈ 0.0028 lies below the grid. 16 repeats " +
-      "(seeds 0–15) per point; the σn = 0.15 column shares its first 10 seeds with theory-mild-over.",
+      "one signal neuron per class (density · m < 1). The over-pruning scale 1/(K m log d) ≈ 0.0028 lies below the grid. 12 repeats " +
+      "(seeds 0–11) per point, 960 runs (a server queues at most 1000 by default); the σn = 0.15 column shares its first 10 seeds with theory-mild-over.",
     claim:
       "Theorems 3.1 and 4.1 across noise levels: where the dense network fails (large σn), mild pruning lowers test error; at any noise " +
       "level, pruning past about one signal neuron per class sends test error to chance; training error stays near 0 throughout.",
-    spec: { base: THEORY_BASE, grid: { "pruning.density": MULTICLASS_DENSITIES, "data.noiseStd": MULTICLASS_NOISE }, repeats: 16 },
+    spec: { base: THEORY_BASE, grid: { "pruning.density": MULTICLASS_DENSITIES, "data.noiseStd": MULTICLASS_NOISE }, repeats: 12 },
   },
 };

@@ -63,6 +63,12 @@ describe("presets", () => {
     expect(Math.min(...densities) * sweep.base.model.width).toBeLessThan(1);
   });
 
+  it("keeps every preset sweep within what a default server queues at once", () => {
+    for (const preset of Object.values(PRESETS).filter((p) => p.kind === "sweep")) {
+      expect(expandSweep(parseSweepSpec(preset.spec)).length, preset.name).toBeLessThanOrEqual(parseApiConfig({}).QUEUED_CAP);
+    }
+  });
+
   it("keeps every synthetic preset run small enough to train at the edge", () => {
     const synthetic = Object.values(PRESETS).filter((preset) => !IMAGE_PRESETS[preset.name]);
     expect(synthetic.length).toBe(Object.keys(PRESETS).length - Object.keys(IMAGE_PRESETS).length);
