@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalStack, type LocalStack } from "../../scripts/local-stack.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { identifyRunSpec, identifySweepSpec, parseRunSpec, parseSweepSpec, PRESETS, SWEEP_POINT_MARK } from "../../src/core/index.js";
+import { useChromium } from "../setup/chromium.js";
 import { createDatabase } from "../store/databases.js";
 
 /**
@@ -16,8 +16,6 @@ import { createDatabase } from "../store/databases.js";
  */
 const BIN = new URL("../../bin/prunelab.mjs", import.meta.url).pathname;
 const RUNNER_TOKEN = "e2e-tools-runner-token-0123";
-const CHROMIUM = process.env.PRUNELAB_CHROMIUM ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 const TINY_RUN = { data: { patchDim: 30, trainSize: 20, testSize: 40 }, model: { width: 8 }, training: { learningRate: 0.05, steps: 60, evalEvery: 20 } };
 const TINY_SWEEP = { base: TINY_RUN, grid: { "pruning.sparsity": [0, 0.5, 0.9], "data.noiseStd": [0.5, 1] }, repeats: 1 };
@@ -31,7 +29,7 @@ interface Outcome {
 describe("the prunelab CLI and the viewer against wrangler dev", () => {
   let stack: LocalStack;
   let database: Awaited<ReturnType<typeof createDatabase>>;
-  let browser: Browser;
+  const browser = useChromium();
   const work = mkdtempSync(join(tmpdir(), "prunelab-tools-"));
 
   function cli(args: string[], stdin?: string): Promise<Outcome> {
@@ -53,13 +51,10 @@ describe("the prunelab CLI and the viewer against wrangler dev", () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`headless Chromium is needed at ${CHROMIUM} (apt-get install chromium, or set PRUNELAB_CHROMIUM)`);
     database = await createDatabase();
     stack = await startLocalStack({ dataDir: join(work, "data"), port: 0, databaseUrl: database.url, vars: { RUNNER_TOKEN } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
     await stack?.stop();
     await database?.drop();
     rmSync(work, { recursive: true, force: true });
@@ -135,7 +130,7 @@ describe("the prunelab CLI and the viewer against wrangler dev", () => {
     const view = JSON.parse(sweep.stdout);
     expect(view.status).toBe("succeeded");
 
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     const response = await page.goto(`${stack.url}/view/sweeps/${view.hash}`);
     expect(response!.status()).toBe(200);
     const points = page.locator(`#chart svg g.${SWEEP_POINT_MARK}_marks path`);

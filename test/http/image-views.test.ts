@@ -1,11 +1,10 @@
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LEVEL_POINT_MARK, MIN_CHART_FONT_SIZE, SWEEP_POINT_MARK, imageRunResultSchema, parseRunSpec, type ImageRunResult, type ImageRunSpec } from "../../src/core/index.js";
 import { runPage } from "../../src/http/pages.js";
 import type { RunView } from "../../src/http/views.js";
 import { createRunStore } from "../../src/store/index.js";
 import { imageResultFor } from "../fixtures/image-results.js";
+import { routeToApp, useChromium } from "../setup/chromium.js";
 import { PROVENANCE } from "../store/suite.js";
 import { postJson as post, useHttpHarness } from "./harness.js";
 
@@ -14,8 +13,6 @@ import { postJson as post, useHttpHarness } from "./harness.js";
  * CSV and page, and a run's chart and page, through the app over PGlite, with fixture results
  * stored as a runner would; then both pages in headless Chromium.
  */
-const CHROMIUM = process.env.PRUNELAB_CHROMIUM ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 /** Figure 3a in small: IMP over 3 levels and random masks at two of its densities, 2 seeds. */
 const SWEEP = {
@@ -30,13 +27,6 @@ const ROWS = 6;
 function countSymbols(svg: string, mark: string): number {
   const groups = svg.matchAll(new RegExp(`<g class="mark-symbol role-mark ${mark}_marks"[^>]*>(.*?)</g>`, "gs"));
   return [...groups].reduce((n, group) => n + (group[1]!.match(/<path /g) ?? []).length, 0);
-}
-
-/** A response's headers as a plain object. */
-function headersOf(response: Response): Record<string, string> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => (headers[name] = value));
-  return headers;
 }
 
 /** The `<th>` texts and the `<td>` texts of one table of a page, by row. */
@@ -216,14 +206,7 @@ describe("an image run's page while it trains", () => {
 });
 
 describe("image pages in headless Chromium", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`headless Chromium is needed at ${CHROMIUM} (apt-get install chromium, or set PRUNELAB_CHROMIUM)`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useChromium();
 
   it("renders the image sweep page and an IMP run page: a point per mean, one line per accuracy cell, the charts at their own size", async () => {
     const submitted = await (await app().request("/v1/sweeps", post({ spec: SWEEP }))).json();
@@ -235,12 +218,9 @@ describe("image pages in headless Chromium", () => {
       await store.complete({ hash: lease.hash, leaseId: lease.leaseId, result: imageResultFor(spec), provenance: PROVENANCE });
     }
     const origin = "http://prunelab.test";
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     // the browser's requests are answered by the app itself, headers (the CSP) included
-    await page.route(`${origin}/**`, async (route) => {
-      const response = await app().request(route.request().url().slice(origin.length));
-      await route.fulfill({ status: response.status, headers: headersOf(response), body: Buffer.from(await response.arrayBuffer()) });
-    });
+    await routeToApp(page, origin, app);
     const errors: string[] = [];
     page.on("console", (message) => void (message.type() === "error" && errors.push(message.text())));
 

@@ -1,10 +1,9 @@
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DISTINGUISHABLE_SE, MAP_MARKS, MIN_CHART_FONT_SIZE, parseRunSpec, type AggregateRow, type MapCell, type SyntheticRunSpec, type TheorySegment } from "../../src/core/index.js";
 import { useNodeBackend } from "../../src/engine/node.js";
 import { train } from "../../src/engine/train.js";
 import { createRunStore } from "../../src/store/index.js";
+import { routeToApp, useChromium } from "../setup/chromium.js";
 import { PROVENANCE } from "../store/suite.js";
 import { postJson as post, useHttpHarness } from "./harness.js";
 
@@ -15,9 +14,6 @@ import { postJson as post, useHttpHarness } from "./harness.js";
  * colour domain, outlined cells and theory lines are checked against the sweep's own aggregate,
  * and its page is opened in headless Chromium.
  */
-const CHROMIUM = process.env.PRUNELAB_CHROMIUM ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
 const SWEEP = {
   base: {
     data: { classes: 3, patchDim: 60, signal: "basis", signalPatch: "random", trainSize: 24, testSize: 150 },
@@ -121,25 +117,13 @@ describe("regime maps (app.request, PGlite, a sweep trained by the engine)", () 
   }, 60_000);
 
   describe("in headless Chromium", () => {
-    let browser: Browser;
-    beforeAll(async () => {
-      if (!existsSync(CHROMIUM)) throw new Error(`headless Chromium is needed at ${CHROMIUM} (apt-get install chromium, or set PRUNELAB_CHROMIUM)`);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    }, 60_000);
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = useChromium();
 
     it("shows the sweep page with its map: every cell drawn, the outlines, the theory line, at its own size, no script", async () => {
       const { hash, aggregate } = await trainedSweep();
       const origin = "http://prunelab.test";
-      const page = await browser.newPage();
-      await page.route(`${origin}/**`, async (route) => {
-        const response = await app().request(route.request().url().slice(origin.length));
-        const headers: Record<string, string> = {};
-        response.headers.forEach((value, name) => (headers[name] = value));
-        await route.fulfill({ status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) });
-      });
+      const page = await browser().newPage();
+      await routeToApp(page, origin, app);
       const errors: string[] = [];
       page.on("console", (message) => void (message.type() === "error" && errors.push(message.text())));
       expect((await page.goto(`${origin}/view/sweeps/${hash}`))!.status()).toBe(200);
