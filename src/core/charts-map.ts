@@ -28,7 +28,7 @@ export const MAP_MARKS = {
 export interface MapAxis {
   key: string;
   title: string;
-  /** Drawn on a log scale: the values are spaced more evenly in log than linearly. */
+  /** The values are spaced more evenly in log than linearly: a value between two of them is placed by log interpolation. */
   log: boolean;
   /** Density drawn as sparsity (1 − density), on a linear axis. */
   asSparsity: boolean;
@@ -36,7 +36,7 @@ export interface MapAxis {
 
 /** One cell of a map: a grid point's position and bounds on the drawn axes, and what is coloured. */
 export interface MapCell {
-  /** Drawn coordinates (sparsity when the axis is drawn as sparsity) and the cell's bounds. */
+  /** Position: the index of the grid value among the axis's values in drawn order (sparsity when density is drawn as sparsity), and the cell's bounds. */
   x: number;
   y: number;
   x0: number;
@@ -63,7 +63,9 @@ export interface MapCell {
 
 /** One drawn theory line segment: a vertical (x) or horizontal (y) rule across one row or column of cells. */
 export interface TheorySegment {
-  scale: "mild pruning: log d / m" | "over-pruning: 1/(K m log d)" | "Condition 2.2 ratio = 1";
+  scale: "mild pruning: log d / m" | "over-pruning: 1/(K m log d)" | "one signal neuron per class: 1/m" | "Condition 2.2 ratio = 1";
+  /** Where the line is, in the grid's own units (a density, a noise level). */
+  value: number;
   x?: number;
   y?: number;
   /** Span of the segment along the other axis. */
@@ -100,41 +102,48 @@ function axisOf(key: string, values: readonly number[]): MapAxis {
   const log = logSpaced(values);
   if (key === DENSITY_KEY) {
     return log
-      ? { key, title: "density (fraction of weights kept, log scale)", log, asSparsity: false }
+      ? { key, title: "density (fraction of weights kept)", log, asSparsity: false }
       : { key, title: "sparsity (fraction of weights pruned)", log, asSparsity: true };
   }
-  return { key, title: `${parameterLabel(key)}${parameterLabel(key) === key ? "" : ` (${key})`}${log ? ", log scale" : ""}`, log, asSparsity: false };
+  return { key, title: `${parameterLabel(key)}${parameterLabel(key) === key ? "" : ` (${key})`}`, log, asSparsity: false };
 }
 
 /** A grid value as drawn on its axis. */
 const drawn = (axis: MapAxis, value: number) => (axis.asSparsity ? sparsityToDensity(value) : value);
 
-/** Each drawn value's cell bounds: midway to its neighbours (geometrically on a log axis), the ends mirrored. */
-function bounds(axis: MapAxis, values: readonly number[]): Map<number, [number, number]> {
+/**
+ * Where an axis puts its values: one column (or row) per grid value, equal widths, in ascending
+ * order of the drawn value, at positions 0, 1, …; a value between two grid values sits between
+ * their columns, interpolated in log on a log-spaced axis. Null beyond half a column past either end.
+ */
+export function axisPositions(axis: MapAxis, values: readonly number[]): { sorted: number[]; at(value: number): number | null } {
   const sorted = [...new Set(values.map((v) => drawn(axis, v)))].sort((a, b) => a - b);
-  const mid = (a: number, b: number) => (axis.log ? Math.sqrt(a * b) : (a + b) / 2);
-  const result = new Map<number, [number, number]>();
-  sorted.forEach((v, i) => {
-    const below = i > 0 ? mid(sorted[i - 1]!, v) : sorted.length > 1 ? (axis.log ? (v * v) / mid(v, sorted[1]!) : 2 * v - mid(v, sorted[1]!)) : axis.log ? v / 2 : v - 0.5;
-    const above = i < sorted.length - 1 ? mid(v, sorted[i + 1]!) : sorted.length > 1 ? (axis.log ? (v * v) / mid(sorted[i - 1]!, v) : 2 * v - mid(sorted[i - 1]!, v)) : axis.log ? v * 2 : v + 0.5;
-    result.set(v, [below, above]);
-  });
-  return result;
+  const scale = (v: number) => (axis.log ? Math.log(v) : v);
+  return {
+    sorted,
+    at(value: number) {
+      const d = drawn(axis, value);
+      if (sorted.length === 1) return d === sorted[0] ? 0 : null;
+      if (axis.log && d <= 0) return null;
+      const i = Math.max(0, Math.min(sorted.length - 2, sorted.findIndex((_, k) => k === sorted.length - 1 || sorted[k + 1]! >= d)));
+      const position = i + (scale(d) - scale(sorted[i]!)) / (scale(sorted[i + 1]!) - scale(sorted[i]!));
+      return position >= -0.5 && position <= sorted.length - 0.5 ? position : null;
+    },
+  };
 }
 
 /** The map's cells: one per aggregate row with a value on both axes (rows that share a cell leave the map undrawn). */
 export function mapCells(sweep: SweepSpec, rows: readonly AggregateRow[]): MapCell[] {
   const axes = mapAxes(sweep);
   if (!axes) return [];
-  const xBounds = bounds(axes.x, sweep.grid[axes.x.key] as number[]);
-  const yBounds = bounds(axes.y, sweep.grid[axes.y.key] as number[]);
+  const xs = axisPositions(axes.x, sweep.grid[axes.x.key] as number[]);
+  const ys = axisPositions(axes.y, sweep.grid[axes.y.key] as number[]);
   return rows.map((row) => {
     const xValue = row.point[axes.x.key] as number;
     const yValue = row.point[axes.y.key] as number;
-    const x = drawn(axes.x, xValue);
-    const y = drawn(axes.y, yValue);
-    const [x0, x1] = xBounds.get(x)!;
-    const [y0, y1] = yBounds.get(y)!;
+    const x = xs.sorted.indexOf(drawn(axes.x, xValue));
+    const y = ys.sorted.indexOf(drawn(axes.y, yValue));
+    const [x0, x1, y0, y1] = [x - 0.5, x + 0.5, y - 0.5, y + 0.5];
     const paired = row.paired;
     const mean = paired?.mean ?? null;
     return {
@@ -169,9 +178,10 @@ export function hasMap(sweep: SweepSpec, rows: readonly AggregateRow[]): boolean
 }
 
 /**
- * The theory's lines on the map: the mild-pruning density log d / m and the over-pruning density
- * 1/(K m log d) as vertical segments per row (when x is density), each where it falls inside the
- * drawn range; and Condition 2.2's ratio μ/(σn √d log d) = 1 where it crosses between two rows or
+ * The theory's lines on the map: the mild-pruning density log d / m, the over-pruning density
+ * 1/(K m log d) and the density 1/m at which a class keeps one filter seeing its signal on
+ * average (Theorem 4.1's mechanism), as vertical segments per row (when x is density), each where
+ * it falls inside the grid; and Condition 2.2's ratio μ/(σn √d log d) = 1 where it crosses between two rows or
  * columns. Also returns what the subtitle says of each, drawn or not.
  */
 export function theorySegments(sweep: SweepSpec, cells: readonly MapCell[], theoryAt: TheoryAt): { segments: TheorySegment[]; notes: string[] } {
@@ -180,6 +190,8 @@ export function theorySegments(sweep: SweepSpec, cells: readonly MapCell[], theo
   const pointOf = (cell: MapCell): GridPoint => ({ ...Object.fromEntries(Object.entries(sweep.grid).map(([key, values]) => [key, values[0]!])), [axes.x.key]: cell.xValue, [axes.y.key]: cell.yValue });
   const theories = cells.map((cell) => theoryAt(pointOf(cell)));
   if (theories.some((theory) => theory === null)) return { segments: [], notes: [] };
+  const xPositions = axisPositions(axes.x, sweep.grid[axes.x.key] as number[]);
+  const yPositions = axisPositions(axes.y, sweep.grid[axes.y.key] as number[]);
   const xs = cells.flatMap((cell) => [cell.x0, cell.x1]);
   const ys = cells.flatMap((cell) => [cell.y0, cell.y1]);
   const [xMin, xMax, yMin, yMax] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
@@ -191,24 +203,28 @@ export function theorySegments(sweep: SweepSpec, cells: readonly MapCell[], theo
   };
 
   if (axes.x.key === DENSITY_KEY) {
+    // Theorem 4.1's mechanism: a class loses every filter that sees its signal when density · m falls below about 1
+    // (expectedSignalNeurons is density · m at the cell's own density, so this is 1/m)
+    const oneSignalNeuron = (theory: TheoryScales, cell: MapCell) => (theory.expectedSignalNeurons > 0 ? Number((cell.xValue / theory.expectedSignalNeurons).toPrecision(12)) : null);
     const scales = [
-      ["mild pruning: log d / m", "mildDensityScale", "solid"],
-      ["over-pruning: 1/(K m log d)", "overPruningDensityScale", "dashed"],
+      ["mild pruning: log d / m", (theory: TheoryScales) => theory.mildDensityScale, "solid"],
+      ["over-pruning: 1/(K m log d)", (theory: TheoryScales) => theory.overPruningDensityScale, "dashed"],
+      ["one signal neuron per class: 1/m", oneSignalNeuron, "dash-dot"],
     ] as const;
-    for (const [scale, field, style] of scales) {
+    for (const [scale, valueOf, style] of scales) {
       const rowsSeen = new Map<number, number>();
       cells.forEach((cell, i) => {
-        const density = theories[i]![field];
+        const density = valueOf(theories[i]!, cell);
         if (density !== null) rowsSeen.set(cell.y, density);
       });
       const values = [...rowsSeen.values()];
       if (values.length === 0) continue;
       let inside = 0;
       for (const [y, density] of rowsSeen) {
-        const x = drawn(axes.x, density);
+        const x = xPositions.at(density);
         const cell = cells.find((c) => c.y === y)!;
-        if (x >= xMin && x <= xMax) {
-          segments.push({ scale, x, from: cell.y0, to: cell.y1 });
+        if (x !== null) {
+          segments.push({ scale, value: density, x, from: cell.y0, to: cell.y1 });
           inside++;
         }
       }
@@ -218,7 +234,7 @@ export function theorySegments(sweep: SweepSpec, cells: readonly MapCell[], theo
 
   const ratios = theories.map((theory) => theory!.conditionRatio);
   if (ratios.every((ratio): ratio is number => ratio !== null)) {
-    const crossing = ratioCrossing(cells, ratios as number[]);
+    const crossing = ratioCrossing(cells, ratios as number[], { x: xPositions.sorted, y: yPositions.sorted }, { x: axes.x, y: axes.y });
     if (crossing) segments.push(...crossing(xMin, xMax, yMin, yMax));
     notes.push(`Condition 2.2 ratio μ/(σn √d log d) = ${range(ratios as number[])}${crossing ? " (dotted: ratio 1)" : ", the theory asks for Θ(1)"}`);
   }
@@ -226,7 +242,12 @@ export function theorySegments(sweep: SweepSpec, cells: readonly MapCell[], theo
 }
 
 /** Where the Condition 2.2 ratio crosses 1 between neighbouring rows (or columns), when it varies along one axis only. */
-function ratioCrossing(cells: readonly MapCell[], ratios: number[]): ((xMin: number, xMax: number, yMin: number, yMax: number) => TheorySegment[]) | null {
+function ratioCrossing(
+  cells: readonly MapCell[],
+  ratios: number[],
+  sorted: { x: number[]; y: number[] },
+  axes: { x: MapAxis; y: MapAxis },
+): ((xMin: number, xMax: number, yMin: number, yMax: number) => TheorySegment[]) | null {
   const along = (coordinate: "x" | "y") => {
     const byValue = new Map<number, Set<number>>();
     cells.forEach((cell, i) => byValue.set(cell[coordinate], (byValue.get(cell[coordinate]) ?? new Set()).add(ratios[i]!)));
@@ -242,8 +263,14 @@ function ratioCrossing(cells: readonly MapCell[], ratios: number[]): ((xMin: num
       // interpolate in log ratio: the ratio is a power law in every parameter it has
       const t = Math.log(ra) === Math.log(rb) ? 0.5 : Math.log(ra) / (Math.log(ra) - Math.log(rb));
       const at = a + t * (b - a);
+      // the grid value there: the ratio's power law interpolated between the two grid values
+      const [va, vb] = [sorted[coordinate][a]!, sorted[coordinate][b]!];
+      const drawnValue = axes[coordinate].log ? va * (vb / va) ** t : va + t * (vb - va);
+      const value = axes[coordinate].asSparsity ? sparsityToDensity(drawnValue) : drawnValue;
       return (xMin, xMax, yMin, yMax) =>
-        coordinate === "y" ? [{ scale: "Condition 2.2 ratio = 1", y: at, from: xMin, to: xMax }] : [{ scale: "Condition 2.2 ratio = 1", x: at, from: yMin, to: yMax }];
+        coordinate === "y"
+          ? [{ scale: "Condition 2.2 ratio = 1", value, y: at, from: xMin, to: xMax }]
+          : [{ scale: "Condition 2.2 ratio = 1", value, x: at, from: yMin, to: yMax }];
     }
   }
   return null;
@@ -273,11 +300,20 @@ export function regimeMap(sweep: SweepSpec, rows: readonly AggregateRow[], title
   const rowsCount = new Set(cells.map((cell) => cell.y)).size;
   const width = Math.max(200, columns * CELL);
   const height = Math.max(160, rowsCount * CELL);
-  const scaleOf = (axis: MapAxis, lo: number, hi: number) => ({ type: axis.log ? "log" : "linear", domain: [lo, hi], nice: false, ...(axis.log ? {} : { zero: false }) });
-  const xs = cells.flatMap((cell) => [cell.x0, cell.x1]);
-  const ys = cells.flatMap((cell) => [cell.y0, cell.y1]);
-  const x = { field: "x0", type: "quantitative", title: axes.x.title, scale: scaleOf(axes.x, Math.min(...xs), Math.max(...xs)), axis: { values: [...new Set(cells.map((c) => c.x))], format: ".6~g", labelFlush: false, labelOverlap: "greedy" } };
-  const y = { field: "y0", type: "quantitative", title: axes.y.title, scale: scaleOf(axes.y, Math.min(...ys), Math.max(...ys)), axis: { values: [...new Set(cells.map((c) => c.y))], format: ".6~g" } };
+  // one column per grid value: a linear scale over the positions, labelled with the values
+  const encodingOf = (axis: MapAxis, field: string) => {
+    const { sorted } = axisPositions(axis, sweep.grid[axis.key] as number[]);
+    const labels = sorted.map((value) => String(Number(value.toPrecision(6))));
+    return {
+      field,
+      type: "quantitative",
+      title: axis.title,
+      scale: { domain: [-0.5, sorted.length - 0.5], nice: false, zero: false },
+      axis: { values: sorted.map((_, i) => i), labelExpr: `${JSON.stringify(labels).replaceAll('"', "'")}[datum.value]`, grid: false, labelFlush: false, labelOverlap: "greedy" },
+    };
+  };
+  const x = encodingOf(axes.x, "x0");
+  const y = encodingOf(axes.y, "y0");
   const position = { x, x2: { field: "x1" }, y, y2: { field: "y1" } };
   const tooltip = [
     { field: "xValue", title: axes.x.key },
@@ -368,10 +404,11 @@ function wordWrap(text: string, width = 80): string[] {
   return line ? [...lines, line] : lines;
 }
 
-/** Each theory line's dash pattern: solid, dashed, dotted. */
+/** Each theory line's dash pattern: solid, dashed, dash-dot, dotted. */
 const THEORY_STYLES: [TheorySegment["scale"], number[]][] = [
   ["mild pruning: log d / m", [1, 0]],
   ["over-pruning: 1/(K m log d)", [6, 4]],
+  ["one signal neuron per class: 1/m", [8, 3, 2, 3]],
   ["Condition 2.2 ratio = 1", [2, 2]],
 ];
 

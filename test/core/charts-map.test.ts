@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aggregateSweep, expandSweep, mapAxes, mapCells, parseSweepSpec, theoryScales, theorySegments, type SyntheticRunResult, type SyntheticRunSpec } from "../../src/core/index.js";
+import { aggregateSweep, axisPositions, expandSweep, mapAxes, mapCells, parseSweepSpec, theoryScales, theorySegments, type SyntheticRunResult, type SyntheticRunSpec } from "../../src/core/index.js";
 import { specAt } from "../../src/core/sweep.js";
 
 const result = (testError: number): SyntheticRunResult => ({
@@ -27,15 +27,17 @@ describe("regime map axes", () => {
     expect(linear.x.title).toBe("sparsity (fraction of weights pruned)");
   });
 
-  it("gives each cell bounds midway to its neighbours: geometric on a log axis, the ends mirrored", () => {
+  it("gives each grid value one equal-width column in ascending order, and places values between them by log or linear interpolation", () => {
     const sweep = parseSweepSpec({ grid: { "pruning.density": [1, 0.1, 0.01], "data.noiseStd": [0.5, 1, 1.5] } });
     const members = expandSweep(sweep);
     const cells = mapCells(sweep, aggregateSweep(sweep, members, members.map(() => result(0.2))));
     const at = (density: number, noise: number) => cells.find((cell) => cell.xValue === density && cell.yValue === noise)!;
-    expect(at(0.1, 1).x0).toBeCloseTo(Math.sqrt(0.001), 12);
-    expect(at(0.1, 1).x1).toBeCloseTo(Math.sqrt(0.1), 12);
-    expect(at(1, 1).x1).toBeCloseTo(10 ** 0.5, 12);
-    expect([at(1, 0.5).y0, at(1, 0.5).y1, at(1, 1.5).y1]).toEqual([0.25, 0.75, 1.75]);
+    expect([at(0.01, 0.5).x, at(0.1, 0.5).x, at(1, 0.5).x]).toEqual([0, 1, 2]);
+    expect([at(0.1, 1).x0, at(0.1, 1).x1, at(0.1, 1).y, at(1, 1.5).y]).toEqual([0.5, 1.5, 1, 2]);
+    const { x, y } = mapAxes(sweep)!;
+    expect(axisPositions(x, [1, 0.1, 0.01]).at(Math.sqrt(0.1))).toBeCloseTo(1.5, 12); // halfway in log between 0.1 and 1
+    expect(axisPositions(y, [0.5, 1, 1.5]).at(1.25)).toBeCloseTo(1.5, 12); // halfway linearly
+    expect(axisPositions(x, [1, 0.1, 0.01]).at(0.001)).toBeNull(); // a whole column below the grid
   });
 });
 
@@ -51,17 +53,22 @@ describe("the theory on a regime map", () => {
     const theoryAt = (point: Record<string, number | string | Record<string, unknown>>) => theoryScales(specAt(sweep, point) as SyntheticRunSpec);
     const { segments, notes } = theorySegments(sweep, cells, theoryAt);
     const mild = segments.filter((segment) => segment.scale === "mild pruning: log d / m");
-    expect(mild.map((segment) => segment.x)).toEqual([1, 2, 3].map(() => Math.log(400) / 20));
+    expect(mild.map((segment) => segment.value)).toEqual([1, 2, 3].map(() => Math.log(400) / 20));
+    // density 0.3 is column 3 of 0.01, 0.03, 0.1, 0.3, 1; log d / m ≈ 0.2996 sits just left of its centre, interpolated in log from 0.1
+    expect(mild[0]!.x).toBeCloseTo(2 + Math.log(Math.log(400) / 20 / 0.1) / Math.log(3), 12);
+    expect(segments.filter((segment) => segment.scale === "one signal neuron per class: 1/m").map((segment) => segment.value)).toEqual([0.05, 0.05, 0.05]);
     expect(segments.filter((segment) => segment.scale === "over-pruning: 1/(K m log d)")).toEqual([]); // 0.0028 < the grid's lowest bound, 0.01²/√(0.01 · 0.03) ≈ 0.0058
     const ratio = segments.filter((segment) => segment.scale === "Condition 2.2 ratio = 1");
     expect(ratio).toHaveLength(1);
-    // between σn = 0.002 (ratio 4.2) and 0.02 (0.42), interpolated in log ratio
+    // between σn = 0.002 (ratio 4.2, row 0) and 0.02 (0.42, row 1), interpolated in log ratio: at σn = 1/(√d log d) exactly
     const r = (noise: number) => 1 / (noise * 20 * Math.log(400));
     const t = Math.log(r(0.002)) / (Math.log(r(0.002)) - Math.log(r(0.02)));
-    expect(ratio[0]!.y).toBeCloseTo(0.002 + t * 0.018, 12);
+    expect(ratio[0]!.y).toBeCloseTo(t, 12);
+    expect(ratio[0]!.value).toBeCloseTo(1 / (20 * Math.log(400)), 12);
     expect(notes).toEqual([
       "mild pruning: log d / m = 0.3 (solid)",
       "over-pruning: 1/(K m log d) = 2.8e-3 (dashed, outside the grid)",
+      "one signal neuron per class: 1/m = 0.05 (dash-dot)",
       "Condition 2.2 ratio μ/(σn √d log d) = 0.042–4.2 (dotted: ratio 1)",
     ]);
   });

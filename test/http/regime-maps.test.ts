@@ -85,9 +85,13 @@ describe("regime maps (app.request, PGlite, a sweep trained by the engine)", () 
     expect(testError.encoding.color.scale.domain).toEqual([0, Math.max(0.05, ...cells.map((cell) => cell.testError!))]);
     expect(layerNamed(map, MAP_MARKS.marked).transform).toEqual([{ filter: "datum.marked" }]);
 
-    // the mild-pruning scale log d / m = log 60 / 8 ≈ 0.51 lies on the density axis, once per noise row; the over-pruning one (≈ 0.0102) does not
+    // the mild-pruning scale log d / m = log 60 / 8 ≈ 0.51 lies on the density axis, once per noise row, between the columns of 0.5 and 1;
+    // one signal neuron per class (1/m = 0.125) between 0.05 and 0.2; the over-pruning one (≈ 0.0102) lies below the grid
     const theory = map.datasets.theory as TheorySegment[];
-    expect(theory.filter((segment) => segment.scale === "mild pruning: log d / m").map((segment) => segment.x)).toEqual([Math.log(60) / 8, Math.log(60) / 8]);
+    const mild = theory.filter((segment) => segment.scale === "mild pruning: log d / m");
+    expect(mild.map((segment) => segment.value)).toEqual([Math.log(60) / 8, Math.log(60) / 8]);
+    expect(mild[0]!.x).toBeCloseTo(2 + Math.log(Math.log(60) / 8 / 0.5) / Math.log(2), 12);
+    expect(theory.filter((segment) => segment.scale === "one signal neuron per class: 1/m").map((segment) => segment.value)).toEqual([0.125, 0.125]);
     expect(theory.some((segment) => segment.scale === "over-pruning: 1/(K m log d)")).toBe(false);
     const subtitle = map.title.subtitle.join(" ");
     expect(subtitle).toContain("over-pruning: 1/(K m log d) = 0.01 (dashed, outside the grid)");
@@ -130,7 +134,8 @@ describe("regime maps (app.request, PGlite, a sweep trained by the engine)", () 
       const mark = (name: string) => page.locator(`#map svg g.${name.replaceAll("-", "_")}_marks path`);
       expect(await mark(MAP_MARKS.paired).count()).toBe(CELLS);
       expect(await mark(MAP_MARKS.marked).count()).toBe(aggregate.filter((row) => Math.abs(row.paired!.mean!) < DISTINGUISHABLE_SE * row.paired!.se! || row.paired!.mean === 0).length);
-      expect(await page.locator(`#map svg g.${MAP_MARKS.paired.replaceAll("-", "_")}_${MAP_MARKS.theory.replaceAll("-", "_")}_layer_0_marks line`).count()).toBe(2);
+      // the mild-pruning and one-signal-neuron lines, a segment per noise row
+      expect(await page.locator(`#map svg g.${MAP_MARKS.paired.replaceAll("-", "_")}_${MAP_MARKS.theory.replaceAll("-", "_")}_layer_0_marks line`).count()).toBe(4);
       const map = page.locator("#map svg");
       expect((await map.boundingBox())!.width).toBeCloseTo(Number(await map.getAttribute("width")), 0);
       // each paired cell's label reads as the change in points (×100), as the cells say
