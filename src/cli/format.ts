@@ -1,4 +1,4 @@
-import { METRIC_NAMES, fixed, meanStd, pairedText, parameterLabel, sparsityToDensity, thinCurve, type KindName } from "../core/index.js";
+import { METRIC_NAMES, fixed, mapAxes, meanStd, pairedText, parameterLabel, sparsityToDensity, thinCurve, type KindName, type SweepSpec } from "../core/index.js";
 import type { Run, Schemas, Sweep } from "../client/index.js";
 import { imageAggregateTable, imageRunLines, imageRunReport, imageSweepNote } from "./format-image.js";
 import { markdownTable, textTable } from "./tables.js";
@@ -68,7 +68,9 @@ export function describeSweep(sweep: Sweep, apiUrl: string): string {
     .map(([status, n]) => `${n} ${status}`)
     .join(", ");
   const { header, rows } = aggregateTable(sweep);
-  return [`sweep ${sweep.hash}  ${sweep.status}  ${sweep.size} runs: ${counts}`, "", textTable(header, rows), "", `view ${apiUrl}/view/sweeps/${sweep.hash}`].join("\n");
+  // a sweep with two numeric axes also has a regime map
+  const map = mapAxes(sweep.spec as SweepSpec) ? [`map  ${apiUrl}/v1/sweeps/${sweep.hash}/map.svg`] : [];
+  return [`sweep ${sweep.hash}  ${sweep.status}  ${sweep.size} runs: ${counts}`, "", textTable(header, rows), "", `view ${apiUrl}/view/sweeps/${sweep.hash}`, ...map].join("\n");
 }
 
 export const describeJob = (job: Job, apiUrl: string) => (job.kind === "run" ? describeRun(job.view, apiUrl) : describeSweep(job.view, apiUrl));

@@ -163,4 +163,10 @@ describe("the CLI's text for synthetic sweeps", () => {
     const { header } = aggregateTable(syntheticSweep({ "pruning.density": [0.8, 0.5] }, () => 0.2));
     expect(header.some((column) => column.includes("paired"))).toBe(false);
   });
+
+  it("points to the regime map of a sweep with two numeric axes, and only then", () => {
+    const twoAxes = syntheticSweep({ "pruning.density": [1, 0.5], "data.noiseStd": [0.5, 1] }, () => 0.2);
+    expect(describeSweep(twoAxes, API).split("\n").at(-1)).toBe(`map  ${API}/v1/sweeps/${twoAxes.hash}/map.svg`);
+    expect(describeSweep(syntheticSweep({ "pruning.density": [1, 0.5] }, () => 0.2), API)).not.toContain("map.svg");
+  });
 });
