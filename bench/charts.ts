@@ -1,14 +1,27 @@
 /**
  * Chart rendering cost: Vega-Lite → SVG with Vega's interpreter (the workerd-safe path) against
  * Vega's compiled expressions (what a browser or Node would use), side by side, on a Figure 2a-sized
- * sweep (10 points × 2 noise levels, with their mean curves) and a §5.1-length run (101 evaluations; and 1001, thinned to 400).
+ * sweep (10 points × 2 noise levels, with their mean curves), its regime map, and a §5.1-length run (101 evaluations; and 1001, thinned to 400).
  * `npm run bench:charts [-- --repeat 15]`. Prints medians and the interpreter/compiled ratio.
  */
 import { parseArgs } from "node:util";
 import { View, parse } from "vega";
 import { compile } from "vega-lite";
 import { renderSvg } from "../src/charts/svg.js";
-import { aggregateSweep, expandSweep, parseSyntheticSpec, parseSweepSpec, runChart, sweepChart, type SyntheticRunResult as RunResult, type SyntheticRunSpec, type VegaLiteSpec } from "../src/core/index.js";
+import {
+  aggregateSweep,
+  expandSweep,
+  parseSyntheticSpec,
+  parseSweepSpec,
+  regimeMap,
+  runChart,
+  specAt,
+  sweepChart,
+  theoryScales,
+  type SyntheticRunResult as RunResult,
+  type SyntheticRunSpec,
+  type VegaLiteSpec,
+} from "../src/core/index.js";
 import { useNodeBackend } from "../src/engine/node.js";
 import { train } from "../src/engine/train.js";
 
@@ -24,8 +37,10 @@ for (const member of members) results.push(await train(member.spec as SyntheticR
 const run101 = await train(parseSyntheticSpec({ ...small, training: { steps: 1000, evalEvery: 10 } }));
 const run1001 = await train(parseSyntheticSpec({ ...small, training: { steps: 1000, evalEvery: 1 } }));
 
+const rows = aggregateSweep(sweep, members, results);
 const charts: [string, VegaLiteSpec][] = [
-  ["sweep, 20 points × 2 metrics, 20 mean curves of 101 evaluations", sweepChart(sweep, aggregateSweep(sweep, members, results), "bench")],
+  ["sweep, 20 points × 2 metrics, 20 mean curves of 101 evaluations", sweepChart(sweep, rows, "bench")],
+  ["regime map of the same sweep, 20 cells × 3 maps, theory lines", regimeMap(sweep, rows, "bench", undefined, (point) => theoryScales(specAt(sweep, point) as SyntheticRunSpec))],
   ["run, 101 evaluations", runChart(run101, "bench")],
   ["run, 1001 evaluations (400 drawn)", runChart(run1001, "bench")],
 ];
