@@ -169,7 +169,7 @@ function theoryLayer(segments: readonly TheorySegment[], x: Record<string, unkno
     type: "nominal",
     title: "theory",
     scale: { domain: THEORY_STYLES.map(([scale]) => scale).filter((scale) => drawn.has(scale)), range: THEORY_STYLES.filter(([scale]) => drawn.has(scale)).map(([, dash]) => dash) },
-    legend: { orient: "bottom", direction: "vertical", labelLimit: 260 },
+    legend: { orient: "bottom", direction: "vertical", labelLimit: 0 },
   };
   const layers: VegaLiteSpec[] = [];
   if (vertical) {
