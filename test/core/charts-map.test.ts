@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { aggregateSweep, axisPositions, expandSweep, mapAxes, mapCells, parseSweepSpec, theoryScales, theorySegments, type SyntheticRunResult, type SyntheticRunSpec } from "../../src/core/index.js";
-import { specAt } from "../../src/core/sweep.js";
+import { aggregateSweep, axisPositions, expandSweep, mapAxes, mapCells, parseSweepSpec, theoryScales, theorySegments, specAt, type ImageRunSpec, type SyntheticRunResult, type SyntheticRunSpec } from "../../src/core/index.js";
+import { imageResultFor } from "../fixtures/image-results.js";
 
 const result = (testError: number): SyntheticRunResult => ({
   final: { trainLoss: 0.01, trainError: 0, testLoss: 0.5, testError },
@@ -71,5 +71,31 @@ describe("the theory on a regime map", () => {
       "one signal neuron per class: 1/m = 0.05 (dash-dot)",
       "Condition 2.2 ratio μ/(σn √d log d) = 0.042–4.2 (dotted: ratio 1)",
     ]);
+  });
+});
+
+describe("regime maps over other axes", () => {
+  it("move the density scales from row to row on a width axis, as log d / m does", () => {
+    const sweep = parseSweepSpec({ base: { data: { classes: 3, signal: "basis" } }, grid: { "pruning.density": [1, 0.3, 0.1, 0.03], "model.width": [10, 20, 40] } });
+    const members = expandSweep(sweep);
+    const cells = mapCells(sweep, aggregateSweep(sweep, members, members.map(() => result(0.2))));
+    const { segments } = theorySegments(sweep, cells, (point) => theoryScales(specAt(sweep, point) as SyntheticRunSpec));
+    const mild = segments.filter((segment) => segment.scale === "mild pruning: log d / m");
+    // m = 10: log 400 / 10 ≈ 0.60; m = 20: 0.30; m = 40: 0.15 — each on its own row (rows 0, 1, 2), moving left as m grows
+    expect(mild.map((segment) => [segment.from, segment.value])).toEqual([10, 20, 40].map((m, row) => [row - 0.5, Math.log(400) / m]));
+    expect(mild[0]!.x! > mild[1]!.x! && mild[1]!.x! > mild[2]!.x!).toBe(true);
+    expect(segments.filter((segment) => segment.scale === "one signal neuron per class: 1/m").map((segment) => segment.value)).toEqual([0.1, 0.05, 0.025]);
+  });
+
+  it("draw an image sweep over density × training-set size, without theory lines", () => {
+    const sweep = parseSweepSpec({ base: { kind: "image", training: { epochs: 2 } }, grid: { "pruning.density": [1, 0.5, 0.2], "data.trainSize": [1000, 2000] }, repeats: 2 });
+    const members = expandSweep(sweep);
+    const rows = aggregateSweep(sweep, members, members.map((member) => imageResultFor(member.spec as ImageRunSpec)));
+    expect(mapAxes(sweep)!.y.key).toBe("data.trainSize");
+    const cells = mapCells(sweep, rows);
+    expect(cells).toHaveLength(6);
+    // each training-set size is paired with its own dense runs
+    expect(cells.filter((cell) => cell.xValue === 1).map((cell) => cell.paired)).toEqual([0, 0]);
+    expect(theorySegments(sweep, cells, () => null)).toEqual({ segments: [], notes: [] });
   });
 });
