@@ -87,15 +87,17 @@ export function regimeMap(sweep: SweepSpec, rows: readonly AggregateRow[], title
       ...theoryLayers(name),
     ],
   });
-  const text = (field: string, threshold: number) => ({
+  // each paired cell's change ×100, white on the darkest colours
+  const labels = {
+    transform: [{ filter: "datum.paired !== null" }],
     mark: { type: "text", fontSize: MIN_CHART_FONT_SIZE },
     encoding: {
       x: { ...x, field: "x" },
       y: { ...y, field: "y" },
-      text: { field },
-      color: { condition: { test: `abs(datum.paired) > ${threshold}`, value: "white" }, value: "black" },
+      text: { field: "label" },
+      color: { condition: { test: `abs(datum.paired) > ${0.6 * maxChange}`, value: "white" }, value: "black" },
     },
-  });
+  };
   const testPanel = panel(MAP_MARKS.testError, "testError", "mean test error", {
     title: "test error",
     scale: { scheme: "viridis", reverse: true, domain: [0, maxError] },
@@ -112,7 +114,7 @@ export function regimeMap(sweep: SweepSpec, rows: readonly AggregateRow[], title
         mark: { type: "rect", fill: null, stroke: "#555", strokeWidth: 1.5, strokeDash: [4, 3] },
         encoding: position,
       },
-      { ...text("label", 0.6 * maxChange), transform: [{ filter: "datum.paired !== null" }] },
+      labels,
     ],
   );
   const trainPanel = {
